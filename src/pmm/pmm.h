@@ -1,0 +1,112 @@
+// The physical memory manager: one arena of "physical" pages reserved from the host at init,
+// page frames (struct vm_page) describing each page, allocation of single pages and contiguous
+// runs, the physmap (paddr <-> host pointer), and the shared zero page.
+//
+// Physical addresses are offsets into the arena plus PMM_PADDR_BASE (so paddr 0 is never a
+// valid page). The pmm is a process-wide singleton: pmm_init once (zxvm_init does it), and
+// pmm_shutdown only in tests, with every page returned.
+//
+// Locking: the pmm lock (rank LOCK_RANK_PMM) guards the global free list; per-thread caches hold
+// batches of free pages so the fast path takes no global lock. Page-frame fields other than the
+// free-list linkage belong to the page's owner (the VMO lock for object pages).
+#ifndef ZXVM_PMM_PMM_H_
+#define ZXVM_PMM_PMM_H_
+
+#include "base/assert.h"
+
+// Page frame states.
+enum vm_page_state {
+  VM_PAGE_STATE_FREE = 0,
+  VM_PAGE_STATE_ALLOC,       // allocated, not yet given a role
+  VM_PAGE_STATE_OBJECT,      // owned by a VMO's page storage (owner/object_offset valid)
+  VM_PAGE_STATE_MMU,         // a page-table page
+  VM_PAGE_STATE_WIRED,       // wired for internal use
+  VM_PAGE_STATE_ZERO,        // the shared zero page
+  VM_PAGE_STATE_COUNT_,
+};
+
+#define PMM_PADDR_BASE ((paddr_t)0x100000)
+
+// A page frame: 32 bytes per 4 KiB page (0.78%). Queue linkage uses 32-bit page frame numbers
+// (index + 1; 0 = none), which bounds the arena to 2^32 - 1 pages (16 TiB).
+struct vm_page {
+  uint32_t queue_prev;         // (P) free list, or (O) owner's page queue; 0 = none
+  uint32_t queue_next;         // as queue_prev
+  void* owner;                 // (O) the object (vm_cow_pages) owning the page, in OBJECT state
+  uint64_t object_page_index;  // (O) offset in the owner / PAGE_SIZE
+  uint8_t state;               // enum vm_page_state; (P) for free/alloc transitions
+  uint8_t flags;               // (O) VM_PAGE_FLAG_* owner-defined bits (dirty state, age, ...)
+  uint16_t share_count;        // (O) copy-on-write sharing count, used by clones
+  uint32_t pin_count;          // (O) pins by in-library users
+};
+_Static_assert(sizeof(struct vm_page) == 32, "struct vm_page must stay 32 bytes");
+
+// Allocation flags.
+#define PMM_ALLOC_FLAG_ANY 0u
+// (No other flags yet; loaned/contiguous-pool flags come later.)
+
+struct pmm_counts {
+  uint64_t total_pages;
+  uint64_t free_pages;  // on the global list and in per-thread caches
+  uint64_t by_state[VM_PAGE_STATE_COUNT_];
+  uint64_t metadata_bytes;  // bytes of page frames for the whole arena
+};
+
+// Initializes the arena with |arena_bytes| (rounded down to pages; 0 = default 1 GiB).
+// ZX_ERR_BAD_STATE if already initialized; ZX_ERR_NO_MEMORY if the reservation fails.
+zx_status_t pmm_init(size_t arena_bytes) WARN_UNUSED;
+bool pmm_initialized(void);
+// Tears the arena down. Panics if any page other than the zero page is still allocated.
+void pmm_shutdown(void);
+
+// Allocates one page (state ALLOC, contents unspecified). ZX_ERR_NO_MEMORY on exhaustion or when
+// the testing hook fires. |out_pa| may be NULL.
+zx_status_t pmm_alloc_page(uint32_t alloc_flags, struct vm_page** out_page,
+                           paddr_t* out_pa) WARN_UNUSED;
+// Allocates |count| pages onto |list| (a page list, below). All or nothing.
+struct page_list;
+zx_status_t pmm_alloc_pages(size_t count, uint32_t alloc_flags,
+                            struct page_list* list) WARN_UNUSED;
+// Allocates |count| physically contiguous pages aligned to 2^|align_log2| bytes (>= page).
+zx_status_t pmm_alloc_contiguous(size_t count, uint32_t alloc_flags, uint8_t align_log2,
+                                 paddr_t* out_pa, struct page_list* list) WARN_UNUSED;
+// Frees one page (any state but FREE/ZERO); the caller has unlinked it from any queue.
+void pmm_free_page(struct vm_page* page);
+// Frees every page on |list|; the list is left empty.
+void pmm_free_pages(struct page_list* list);
+
+// Changes a page's state, keeping the per-state counters right.
+void pmm_page_set_state(struct vm_page* page, enum vm_page_state state);
+
+// Conversions. paddr_to_vm_page returns NULL for an address outside the arena.
+struct vm_page* paddr_to_vm_page(paddr_t pa);
+paddr_t vm_page_to_paddr(const struct vm_page* page);
+void* paddr_to_physmap(paddr_t pa);
+void* vm_page_to_physmap(const struct vm_page* page);
+// Zero-fills a page's contents.
+void pmm_page_zero(struct vm_page* page);
+
+// The shared zero page (state ZERO, never freed, contents always zero).
+struct vm_page* pmm_zero_page(void);
+paddr_t pmm_zero_page_paddr(void);
+
+void pmm_get_counts(struct pmm_counts* out);
+// Validates the pmm's own invariants (counters agree with the frames). Testing build.
+void pmm_check(void);
+
+// A list of pages linked through vm_page.queue_prev/queue_next (page frame numbers). Used to move
+// batches of pages between the pmm and owners without allocation.
+struct page_list {
+  uint32_t head;
+  uint32_t tail;
+  size_t count;
+};
+void page_list_init(struct page_list* list);
+bool page_list_is_empty(const struct page_list* list);
+void page_list_add_tail(struct page_list* list, struct vm_page* page);
+struct vm_page* page_list_remove_head(struct page_list* list);
+void page_list_remove(struct page_list* list, struct vm_page* page);
+struct vm_page* page_list_first(const struct page_list* list);
+struct vm_page* page_list_next(const struct vm_page* page);
+
+#endif  // ZXVM_PMM_PMM_H_

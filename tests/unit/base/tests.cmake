@@ -1,0 +1,1 @@
+zxvm_test(NAME base_misc_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/base_misc_test.c LIBS zxvm_base)
