@@ -2,7 +2,8 @@
 // mutex_assert_held really checks, and a lock-order checker (lock_order.c) ranks lock classes:
 // acquiring a lock whose class rank is not strictly greater than every lock the thread already
 // holds panics at the first inversion, naming both classes. The global order is in
-// docs/locking.md: region (10) -> aspace (20) -> VMO hierarchy (30) -> pmm (40) -> leaf locks.
+// docs/locking.md: region (10) -> aspace (20) -> VMO hierarchy (30) -> pager (35) -> arch page
+// tables (38) -> pmm (40) -> leaf locks (50).
 #ifndef ZXVM_BASE_MUTEX_H_
 #define ZXVM_BASE_MUTEX_H_
 
@@ -20,6 +21,7 @@ struct lock_class {
 #define LOCK_RANK_ASPACE 20u
 #define LOCK_RANK_VMO 30u
 #define LOCK_RANK_PAGER 35u
+#define LOCK_RANK_ARCH 38u
 #define LOCK_RANK_PMM 40u
 #define LOCK_RANK_LEAF 50u
 
