@@ -17,11 +17,11 @@
 // Page frame states.
 enum vm_page_state {
   VM_PAGE_STATE_FREE = 0,
-  VM_PAGE_STATE_ALLOC,       // allocated, not yet given a role
-  VM_PAGE_STATE_OBJECT,      // owned by a VMO's page storage (owner/object_offset valid)
-  VM_PAGE_STATE_MMU,         // a page-table page
-  VM_PAGE_STATE_WIRED,       // wired for internal use
-  VM_PAGE_STATE_ZERO,        // the shared zero page
+  VM_PAGE_STATE_ALLOC,   // allocated, not yet given a role
+  VM_PAGE_STATE_OBJECT,  // owned by a VMO's page storage (owner/object_offset valid)
+  VM_PAGE_STATE_MMU,     // a page-table page
+  VM_PAGE_STATE_WIRED,   // wired for internal use
+  VM_PAGE_STATE_ZERO,    // the shared zero page
   VM_PAGE_STATE_COUNT_,
 };
 
@@ -65,8 +65,7 @@ zx_status_t pmm_alloc_page(uint32_t alloc_flags, struct vm_page** out_page,
                            paddr_t* out_pa) WARN_UNUSED;
 // Allocates |count| pages onto |list| (a page list, below). All or nothing.
 struct page_list;
-zx_status_t pmm_alloc_pages(size_t count, uint32_t alloc_flags,
-                            struct page_list* list) WARN_UNUSED;
+zx_status_t pmm_alloc_pages(size_t count, uint32_t alloc_flags, struct page_list* list) WARN_UNUSED;
 // Allocates |count| physically contiguous pages aligned to 2^|align_log2| bytes (>= page).
 zx_status_t pmm_alloc_contiguous(size_t count, uint32_t alloc_flags, uint8_t align_log2,
                                  paddr_t* out_pa, struct page_list* list) WARN_UNUSED;
@@ -94,6 +93,17 @@ void pmm_get_counts(struct pmm_counts* out);
 // Validates the pmm's own invariants (counters agree with the frames). Testing build.
 void pmm_check(void);
 
+// Per-thread caches and instrumentation (additions to the original API).
+//
+// Returns every free page held in the calling thread's cache to the global free list. Takes the
+// pmm lock. Thread exit and pmm_shutdown do this implicitly.
+void pmm_thread_cache_drain(void);
+// Free pages currently held in per-thread caches (all threads). Takes the pmm lock and each cache
+// lock in turn; exact only when no allocation runs concurrently.
+uint64_t pmm_cached_pages(void);
+// Number of times the global pmm lock was acquired since pmm_init (lock-free read).
+uint64_t pmm_lock_acquisitions(void);
+
 // A list of pages linked through vm_page.queue_prev/queue_next (page frame numbers). Used to move
 // batches of pages between the pmm and owners without allocation.
 struct page_list {
@@ -104,6 +114,7 @@ struct page_list {
 void page_list_init(struct page_list* list);
 bool page_list_is_empty(const struct page_list* list);
 void page_list_add_tail(struct page_list* list, struct vm_page* page);
+void page_list_add_head(struct page_list* list, struct vm_page* page);
 struct vm_page* page_list_remove_head(struct page_list* list);
 void page_list_remove(struct page_list* list, struct vm_page* page);
 struct vm_page* page_list_first(const struct page_list* list);
