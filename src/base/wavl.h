@@ -39,7 +39,8 @@ struct wavl_tree {
 void wavl_init(struct wavl_tree* tree, const struct wavl_ops* ops);
 static inline bool wavl_is_empty(const struct wavl_tree* tree) { return tree->root == NULL; }
 static inline size_t wavl_count(const struct wavl_tree* tree) { return tree->count; }
-// True when |node| is linked into some tree (wavl_node_init marks it unlinked).
+// True when |node| is linked into some tree (wavl_node_init marks it unlinked). A node in a tree
+// has a flag set in rank_parity, so an all-zero node also counts as unlinked.
 void wavl_node_init(struct wavl_node* node);
 bool wavl_node_in_tree(const struct wavl_node* node);
 
@@ -61,6 +62,15 @@ struct wavl_node* wavl_prev(const struct wavl_node* node);
 
 // Full O(n) validation of the invariants above; panics with details on the first violation.
 void wavl_check(const struct wavl_tree* tree);
+
+// Recomputes the augmented summaries of |node| and its ancestors, after the caller changed data
+// of |node| that its summary depends on, without changing its order relative to the other
+// elements (e.g. a mapping shrunk or grown in place). |node| must be in |tree|. O(log n).
+void wavl_augment_update(struct wavl_tree* tree, struct wavl_node* node);
+
+// Testing build only (0 otherwise): rotations performed by this thread so far, across all trees,
+// so tests can verify the per-operation rotation bound.
+uint64_t wavl_debug_rotation_count(void);
 
 #define wavl_entry(node, type, member) containerof(node, type, member)
 
