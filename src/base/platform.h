@@ -44,6 +44,8 @@ void platform_tls_set(unsigned key, void* value);
 // Diagnostics output (stderr) and the FILE-free printer the dump functions use.
 void platform_vprintf(const char* fmt, __builtin_va_list ap);
 void platform_printf(const char* fmt, ...) PRINTFLIKE(1, 2);
+// vsnprintf: formats at most |size| bytes (NUL included) into |buf|; returns the untruncated length.
+int platform_vsnprintf(char* buf, size_t size, const char* fmt, __builtin_va_list ap);
 NORETURN void platform_abort(void);
 
 // Raw mutex and condition variable storage, wrapped by base/mutex.h. Sized for glibc/musl.

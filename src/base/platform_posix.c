@@ -107,6 +107,10 @@ void platform_tls_set(unsigned key, void* value) { pthread_setspecific((pthread_
 
 void platform_vprintf(const char* fmt, va_list ap) { vfprintf(stderr, fmt, ap); }
 
+int platform_vsnprintf(char* buf, size_t size, const char* fmt, va_list ap) {
+  return vsnprintf(buf, size, fmt, ap);
+}
+
 void platform_printf(const char* fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
