@@ -9,7 +9,6 @@
 // The library headers after the test harness.
 #include "base/alloc_fail.h"
 #include "base/platform.h"
-#include "base/prng.h"
 #include "pmm/pmm.h"
 
 #define ARENA_PAGES 64u
@@ -21,9 +20,17 @@ static int setup_small(void** state) {
   return 0;
 }
 
+// Shuts the pmm down unless a failed test left pages allocated: then pmm_shutdown would panic
+// and hide cmocka's report of the failure, so the arena is leaked and the failure reported.
 static int teardown_small(void** state) {
   (void)state;
   alloc_fail_arm(0);
+  struct pmm_counts c;
+  pmm_get_counts(&c);
+  if (c.free_pages + 1 != c.total_pages) {
+    print_error("test left %" PRIu64 " pages allocated\n", c.total_pages - 1 - c.free_pages);
+    return -1;
+  }
   pmm_check();
   pmm_shutdown();
   return 0;
@@ -380,6 +387,133 @@ static void page_list_ops(void** state) {
   assert_counts_initial();
 }
 
+// ---- contiguous runs ----
+
+#define BIG_ARENA_PAGES 1024u
+#define HUGE_ARENA_PAGES 4096u
+
+static int setup_big(void** state) {
+  (void)state;
+  assert_ok(pmm_init(BIG_ARENA_PAGES * PAGE_SIZE));
+  return 0;
+}
+
+static int setup_huge(void** state) {
+  (void)state;
+  assert_ok(pmm_init(HUGE_ARENA_PAGES * PAGE_SIZE));
+  return 0;
+}
+
+// Checks that |list| holds |count| frames in ascending physical order starting at |pa|.
+static void assert_run(const struct page_list* list, paddr_t pa, size_t count) {
+  assert_int_equal(list->count, count);
+  paddr_t want = pa;
+  for (struct vm_page* p = page_list_first(list); p != NULL; p = page_list_next(p)) {
+    assert_int_equal(vm_page_to_paddr(p), want);
+    assert_int_equal(p->state, VM_PAGE_STATE_ALLOC);
+    want += PAGE_SIZE;
+  }
+}
+
+static void pmm_alloc_contiguous_alignment_sweep(void** state) {
+  (void)state;
+  static const uint8_t aligns[] = {12, 13, 14, 16, 18, 20};
+  static const size_t sizes[] = {1, 2, 3, 5, 8, 17, 64};
+  // A few single pages first, so runs must skip busy frames and straddle the untouched region.
+  struct vm_page* singles[3];
+  for (int i = 0; i < 3; i++) assert_ok(pmm_alloc_page(PMM_ALLOC_FLAG_ANY, &singles[i], NULL));
+  struct page_list held;
+  page_list_init(&held);
+  for (size_t a = 0; a < countof(aligns); a++) {
+    for (size_t s = 0; s < countof(sizes); s++) {
+      struct page_list list;
+      page_list_init(&list);
+      paddr_t pa = 0;
+      assert_ok(pmm_alloc_contiguous(sizes[s], PMM_ALLOC_FLAG_ANY, aligns[a], &pa, &list));
+      assert_int_equal(pa & (((paddr_t)1 << aligns[a]) - 1), 0);
+      assert_run(&list, pa, sizes[s]);
+      pmm_check();
+      // Keep the small runs so later ones must find room around them.
+      struct vm_page* p;
+      if (sizes[s] <= 3) {
+        while ((p = page_list_remove_head(&list)) != NULL) page_list_add_tail(&held, p);
+      } else {
+        pmm_free_pages(&list);
+      }
+    }
+  }
+  pmm_free_pages(&held);
+  for (int i = 0; i < 3; i++) pmm_free_page(singles[i]);
+  pmm_check();
+  assert_int_equal(counts().free_pages, HUGE_ARENA_PAGES - 1);
+}
+
+static void pmm_alloc_contiguous_bad_args_and_no_room(void** state) {
+  (void)state;
+  struct page_list list;
+  page_list_init(&list);
+  paddr_t pa = 0;
+  assert_status(ZX_ERR_INVALID_ARGS, pmm_alloc_contiguous(0, 0, PAGE_SIZE_SHIFT, &pa, &list));
+  assert_status(ZX_ERR_INVALID_ARGS, pmm_alloc_contiguous(1, 0, PAGE_SIZE_SHIFT - 1, &pa, &list));
+  assert_status(ZX_ERR_INVALID_ARGS, pmm_alloc_contiguous(1, 0, 255, &pa, &list));
+  assert_status(ZX_ERR_NO_MEMORY,
+                pmm_alloc_contiguous(BIG_ARENA_PAGES, 0, PAGE_SIZE_SHIFT, &pa, &list));
+  assert_status(ZX_ERR_NO_MEMORY, pmm_alloc_contiguous(SIZE_MAX, 0, PAGE_SIZE_SHIFT, &pa, &list));
+  // The arena spans [1 MiB, 5 MiB): no 8 MiB-aligned address, one 4 MiB-aligned (frame 768), and
+  // the first 1 MiB-aligned one is frame 0, the zero page.
+  assert_status(ZX_ERR_NO_MEMORY, pmm_alloc_contiguous(1, 0, 23, &pa, &list));
+  assert_status(ZX_ERR_NO_MEMORY, pmm_alloc_contiguous(257, 0, 22, &pa, &list));
+  assert_ok(pmm_alloc_contiguous(256, 0, 22, &pa, &list));
+  assert_run(&list, 4u << 20, 256);
+  pmm_free_pages(&list);
+  assert_ok(pmm_alloc_contiguous(1, 0, 20, &pa, &list));
+  assert_run(&list, 2u << 20, 1);
+  pmm_free_pages(&list);
+  // Everything but the zero page, in one run.
+  assert_ok(pmm_alloc_contiguous(BIG_ARENA_PAGES - 1, 0, PAGE_SIZE_SHIFT, &pa, &list));
+  assert_run(&list, PMM_PADDR_BASE + PAGE_SIZE, BIG_ARENA_PAGES - 1);
+  assert_int_equal(counts().free_pages, 0);
+  pmm_free_pages(&list);
+  assert_int_equal(pa, PMM_PADDR_BASE + PAGE_SIZE);
+  assert_true(page_list_is_empty(&list));
+  pmm_check();
+}
+
+static void pmm_alloc_contiguous_fragmented(void** state) {
+  (void)state;
+  // Allocate everything singly, then free every other page: no run of 2 exists.
+  static struct vm_page* pages[BIG_ARENA_PAGES];
+  size_t n = 0;
+  while (pmm_alloc_page(PMM_ALLOC_FLAG_ANY, &pages[n], NULL) == ZX_OK) n++;
+  assert_int_equal(n, BIG_ARENA_PAGES - 1);
+  struct vm_page* by_index[BIG_ARENA_PAGES] = {0};
+  for (size_t i = 0; i < n; i++) {
+    by_index[(vm_page_to_paddr(pages[i]) - PMM_PADDR_BASE) / PAGE_SIZE] = pages[i];
+  }
+  for (size_t i = 1; i < BIG_ARENA_PAGES; i += 2) {
+    pmm_free_page(by_index[i]);
+    by_index[i] = NULL;
+  }
+  struct page_list list;
+  page_list_init(&list);
+  paddr_t pa = 0;
+  assert_status(ZX_ERR_NO_MEMORY, pmm_alloc_contiguous(2, 0, PAGE_SIZE_SHIFT, &pa, &list));
+  assert_ok(pmm_alloc_contiguous(1, 0, PAGE_SIZE_SHIFT, &pa, &list));  // singles do fit
+  pmm_free_pages(&list);
+  // Free frame 100: frames 99..101 now form the only run of 3.
+  pmm_free_page(by_index[100]);
+  by_index[100] = NULL;
+  assert_ok(pmm_alloc_contiguous(3, 0, PAGE_SIZE_SHIFT, &pa, &list));
+  assert_int_equal(pa, PMM_PADDR_BASE + 99 * PAGE_SIZE);
+  assert_run(&list, pa, 3);
+  pmm_check();
+  pmm_free_pages(&list);
+  for (size_t i = 0; i < BIG_ARENA_PAGES; i++) {
+    if (by_index[i] != NULL) pmm_free_page(by_index[i]);
+  }
+  assert_int_equal(counts().free_pages, BIG_ARENA_PAGES - 1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(pmm_init_shutdown_counts),
@@ -397,6 +531,11 @@ int main(void) {
       cmocka_unit_test_setup_teardown(pmm_page_zero_clears_contents, setup_small, teardown_small),
       cmocka_unit_test_setup_teardown(pmm_page_set_state_counts, setup_small, teardown_small),
       cmocka_unit_test_setup_teardown(page_list_ops, setup_small, teardown_small),
+      cmocka_unit_test_setup_teardown(pmm_alloc_contiguous_alignment_sweep, setup_huge,
+                                      teardown_small),
+      cmocka_unit_test_setup_teardown(pmm_alloc_contiguous_bad_args_and_no_room, setup_big,
+                                      teardown_small),
+      cmocka_unit_test_setup_teardown(pmm_alloc_contiguous_fragmented, setup_big, teardown_small),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
