@@ -113,7 +113,15 @@ format-check:
 	@tools/install-deps.sh format
 	@n=$$($(format_files) | tr -cd '\0' | wc -c); \
 	echo "format-check: $$n files"; \
-	$(format_files) | xargs -0 -r $(CLANG_FORMAT) --dry-run --Werror
+	if $(format_files) | xargs -0 -r $(CLANG_FORMAT) --dry-run --Werror; then \
+	  echo "format-check: OK"; \
+	else \
+	  echo "format-check: these files need formatting (make format):"; \
+	  $(format_files) | while IFS= read -r -d '' f; do \
+	    $(CLANG_FORMAT) --dry-run --Werror "$$f" >/dev/null 2>&1 || echo "  $$f"; \
+	  done; \
+	  exit 1; \
+	fi
 
 format:
 	@tools/install-deps.sh format

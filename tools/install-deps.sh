@@ -55,6 +55,9 @@ compiles() {
   return $rc
 }
 
+# True when Debian package $1 is installed.
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
+
 # True when dotted version $1 >= $2.
 version_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]; }
 
@@ -71,6 +74,8 @@ if [ $want_base = 1 ]; then
   have pkg-config || need pkg-config "pkg-config"
   if ! have cc && ! have gcc; then
     need gcc "a C compiler (cc or gcc)"
+    # gcc only recommends the C library headers; --no-install-recommends would skip them.
+    installed libc6-dev || need libc6-dev "C library headers for gcc"
   elif ! compiles "$(command -v cc || command -v gcc)"; then
     need libc6-dev "C compiler found but cannot build a program with <pthread.h>"
   fi
@@ -102,9 +107,7 @@ if [ $want_rt = 1 ]; then
     fi
   fi
   if [ -z "$rt" ] || [ ! -f "$rt" ]; then
-    if ! dpkg-query -W -f='${Status}' libclang-rt-19-dev 2>/dev/null | grep -q 'ok installed'; then
-      need libclang-rt-19-dev "clang-19 ThreadSanitizer runtime"
-    fi
+    installed libclang-rt-19-dev || need libclang-rt-19-dev "clang-19 ThreadSanitizer runtime"
   fi
 fi
 
