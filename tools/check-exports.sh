@@ -31,7 +31,7 @@ status=0
 for kind in a so; do
   bad=$(grep -Ev '^(zx|zxvm)_' "$tmp/$kind" || true)
   if [ -n "$bad" ]; then
-    echo "check-exports: lib$kind exports symbols outside zx_*/zxvm_*:" >&2
+    echo "check-exports: libzxvm.$kind exports symbols outside zx_*/zxvm_*:" >&2
     sed 's/^/  /' <<<"$bad" >&2
     status=1
   fi
