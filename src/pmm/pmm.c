@@ -52,26 +52,26 @@ _Static_assert(PMM_CACHE_BATCH > 0 && PMM_CACHE_BATCH < PMM_CACHE_MAX, "cache si
 // thread's first pmm call and unregistered by the thread-exit destructor.
 struct pmm_cache {
   struct mutex lock;
-  struct list_node node;                                 // (P) on pmm.caches while registered
-  struct page_list pages GUARDED_BY(lock);               // (K) free pages, LIFO
-  int64_t delta[VM_PAGE_STATE_COUNT_] GUARDED_BY(lock);  // (K) invariant 3
-  bool registered;                                       // (T)
+  struct list_node node;                // (P) on pmm.caches while registered
+  struct page_list pages;               // (K) free pages, LIFO
+  int64_t delta[VM_PAGE_STATE_COUNT_];  // (K) invariant 3
+  bool registered;                      // (T)
 };
 
 static struct pmm {
   struct mutex lock;
-  bool lock_ready;                                          // set once, by the first pmm_init
-  bool initialized;                                         // (a)
-  char* arena;                                              // (c) the physmap
-  size_t arena_bytes;                                       // (c)
-  size_t frames_bytes;                                      // (c)
-  uint32_t watermark GUARDED_BY(lock);                      // (P) invariant 1
-  struct page_list free_list GUARDED_BY(lock);              // (P) LIFO
-  int64_t by_state[VM_PAGE_STATE_COUNT_] GUARDED_BY(lock);  // (P) invariant 3
-  struct list_node caches GUARDED_BY(lock);                 // (P) registered caches
-  struct vm_page* zero_page;                                // (c)
-  uint64_t lock_acquisitions;                               // (a) written under (P)
-  unsigned tls_key;                                         // set once, with tls_key_ready
+  bool lock_ready;                         // set once, by the first pmm_init
+  bool initialized;                        // (a)
+  char* arena;                             // (c) the physmap
+  size_t arena_bytes;                      // (c)
+  size_t frames_bytes;                     // (c)
+  uint32_t watermark;                      // (P) invariant 1
+  struct page_list free_list;              // (P) LIFO
+  int64_t by_state[VM_PAGE_STATE_COUNT_];  // (P) invariant 3
+  struct list_node caches;                 // (P) registered caches
+  struct vm_page* zero_page;               // (c)
+  uint64_t lock_acquisitions;              // (a) written under (P)
+  unsigned tls_key;                        // set once, with tls_key_ready
   bool tls_key_ready;
 } pmm;
 

@@ -111,6 +111,11 @@ struct page_list {
   uint32_t tail;
   size_t count;
 };
+// All O(1) (page_list.c). The list has no lock of its own: whoever owns the list (and its pages)
+// serializes these calls. A page is on at most one list; a page on none has both links 0.
+// page_list_add_* panic in debug builds if |page| is already linked; page_list_remove requires
+// |page| to be on |list|; page_list_remove_head and page_list_first return NULL on an empty list;
+// page_list_next returns NULL after the last page.
 void page_list_init(struct page_list* list);
 bool page_list_is_empty(const struct page_list* list);
 void page_list_add_tail(struct page_list* list, struct vm_page* page);
