@@ -1,0 +1,15 @@
+# ABI conformance of the public zircon/ headers. Owner: public headers (include/zircon/).
+zxvm_test(NAME abi_layout_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/abi_layout_test.c LIBS zxvm_base)
+
+# The headers must also compile as strict C11 and as C++ (extern "C", no C-only constructs), as a
+# program including them would. Syntax-only compiles of one file that includes every header.
+set(ZXVM_ABI_HEADERS_CHECK ${CMAKE_CURRENT_LIST_DIR}/abi_headers_check.inc)
+add_test(NAME abi_headers_c11
+         COMMAND ${CMAKE_C_COMPILER} -std=c11 -pedantic -Wall -Wextra -Werror -fsyntax-only
+                 -I${CMAKE_SOURCE_DIR}/include -x c ${ZXVM_ABI_HEADERS_CHECK})
+find_program(ZXVM_CXX_PROG NAMES c++ g++ clang++)
+if(ZXVM_CXX_PROG)
+  add_test(NAME abi_headers_cxx
+           COMMAND ${ZXVM_CXX_PROG} -std=c++17 -pedantic -Wall -Wextra -Werror -fsyntax-only
+                   -I${CMAKE_SOURCE_DIR}/include -x c++ ${ZXVM_ABI_HEADERS_CHECK})
+endif()
