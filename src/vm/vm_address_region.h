@@ -185,12 +185,16 @@ struct vm_mapping* vm_address_region_find_mapping_locked(struct vm_address_regio
 void vm_address_region_dump_locked(struct vm_address_region* vmar, unsigned depth, bool verbose,
                                    const struct printer* out);
 
-// Internal to the VM core: inserts NOT_READY |child| into |parent|'s children and makes it ALIVE
-// (mappings go through vm_mapping_activate_locked, which calls this). Both locks held.
+// Internal to the VM core: links |child| into |parent|'s children: sets child->parent, inserts
+// its region node, and takes one reference for the tree. A VMAR child is NOT_READY and becomes
+// ALIVE here; a mapping child is already ALIVE (vm_mapping makes it ALIVE under its VMO lock,
+// since a mapping's state is also guarded by that lock) and its state is not touched. Both locks
+// held.
 void vm_address_region_insert_child_locked(struct vm_address_region* parent,
                                            struct vm_address_region_or_mapping* child);
-// Removes ALIVE |child| from |parent|'s children (dropping the tree's reference only after the
-// caller is done with it: returns with the reference transferred to the caller). Both locks held.
+// Unlinks |child| from |parent|'s children and sets child->parent to NULL; the tree's reference
+// passes to the caller, who releases it. Does not touch the state (the caller makes it DEAD).
+// Both locks held.
 void vm_address_region_remove_child_locked(struct vm_address_region* parent,
                                            struct vm_address_region_or_mapping* child);
 
