@@ -11,13 +11,13 @@ NORETURN void zxvm_panic(const char* func, int line, const char* fmt, ...) PRINT
 
 #define ZX_PANIC(fmt, ...) zxvm_panic(__func__, __LINE__, fmt, ##__VA_ARGS__)
 
-#define ZX_ASSERT(x)                                          \
-  do {                                                        \
-    if (unlikely(!(x))) ZX_PANIC("ASSERT FAILED: %s", #x);    \
+#define ZX_ASSERT(x)                                       \
+  do {                                                     \
+    if (unlikely(!(x))) ZX_PANIC("ASSERT FAILED: %s", #x); \
   } while (0)
 
-#define ZX_ASSERT_MSG(x, fmt, ...)                                             \
-  do {                                                                         \
+#define ZX_ASSERT_MSG(x, fmt, ...)                                              \
+  do {                                                                          \
     if (unlikely(!(x))) ZX_PANIC("ASSERT FAILED: %s: " fmt, #x, ##__VA_ARGS__); \
   } while (0)
 
@@ -33,21 +33,21 @@ NORETURN void zxvm_panic(const char* func, int line, const char* fmt, ...) PRINT
 #define ZXVM_TESTING_ENABLED 0
 #endif
 
-#define ZX_DEBUG_ASSERT(x)                       \
-  do {                                           \
-    if (ZXVM_DEBUG_ENABLED) ZX_ASSERT(x);        \
+#define ZX_DEBUG_ASSERT(x)                \
+  do {                                    \
+    if (ZXVM_DEBUG_ENABLED) ZX_ASSERT(x); \
   } while (0)
 
-#define ZX_DEBUG_ASSERT_MSG(x, fmt, ...)                        \
-  do {                                                          \
+#define ZX_DEBUG_ASSERT_MSG(x, fmt, ...)                          \
+  do {                                                            \
     if (ZXVM_DEBUG_ENABLED) ZX_ASSERT_MSG(x, fmt, ##__VA_ARGS__); \
   } while (0)
 
 // Runs a full O(n) checker |fn(obj)| after a change, in the testing build only. The checker
 // panics itself on the first broken invariant.
-#define VM_VALIDATE(fn, obj)            \
-  do {                                  \
-    if (ZXVM_TESTING_ENABLED) fn(obj);  \
+#define VM_VALIDATE(fn, obj)           \
+  do {                                 \
+    if (ZXVM_TESTING_ENABLED) fn(obj); \
   } while (0)
 
 // Heap-object canaries: a 32-bit magic stored first in the struct, checked on entry in debug

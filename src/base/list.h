@@ -70,8 +70,8 @@ static inline void list_splice_tail(struct list_node* dst, struct list_node* src
 #define list_for_every(list, node) \
   for (struct list_node* node = (list)->next; node != (list); node = node->next)
 // Safe against deleting |node| inside the loop.
-#define list_for_every_safe(list, node, tmp)                                    \
-  for (struct list_node *node = (list)->next, *tmp = node->next; node != (list); \
+#define list_for_every_safe(list, node, tmp)                                     \
+  for (struct list_node* node = (list)->next, *tmp = node->next; node != (list); \
        node = tmp, tmp = node->next)
 
 #endif  // ZXVM_BASE_LIST_H_

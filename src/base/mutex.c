@@ -107,9 +107,7 @@ void mutex_assert_held(const struct mutex* m) {
 void cond_init(struct cond* c) { platform_cond_init(&c->raw); }
 void cond_destroy(struct cond* c) { platform_cond_destroy(&c->raw); }
 
-void cond_wait(struct cond* c, struct mutex* m) {
-  (void)cond_wait_deadline(c, m, INT64_MAX);
-}
+void cond_wait(struct cond* c, struct mutex* m) { (void)cond_wait_deadline(c, m, INT64_MAX); }
 
 bool cond_wait_deadline(struct cond* c, struct mutex* m, int64_t deadline_ns) {
   // The waiting thread gives up ownership while blocked; restore it on wake-up.

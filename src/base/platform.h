@@ -44,7 +44,8 @@ void platform_tls_set(unsigned key, void* value);
 // Diagnostics output (stderr) and the FILE-free printer the dump functions use.
 void platform_vprintf(const char* fmt, __builtin_va_list ap);
 void platform_printf(const char* fmt, ...) PRINTFLIKE(1, 2);
-// vsnprintf: formats at most |size| bytes (NUL included) into |buf|; returns the untruncated length.
+// vsnprintf: formats at most |size| bytes (NUL included) into |buf|; returns the untruncated
+// length.
 int platform_vsnprintf(char* buf, size_t size, const char* fmt, __builtin_va_list ap);
 NORETURN void platform_abort(void);
 
@@ -64,7 +65,8 @@ void platform_cond_init(struct platform_cond* c);
 void platform_cond_destroy(struct platform_cond* c);
 void platform_cond_wait(struct platform_cond* c, struct platform_mutex* m);
 // Returns false on timeout. |deadline_ns| is in platform_now_ns() time.
-bool platform_cond_timedwait(struct platform_cond* c, struct platform_mutex* m, int64_t deadline_ns);
+bool platform_cond_timedwait(struct platform_cond* c, struct platform_mutex* m,
+                             int64_t deadline_ns);
 void platform_cond_broadcast(struct platform_cond* c);
 void platform_cond_signal(struct platform_cond* c);
 

@@ -15,7 +15,8 @@
 #include "base/alloc_fail.h"
 #include "base/platform.h"
 
-_Static_assert(sizeof(pthread_mutex_t) <= sizeof(struct platform_mutex), "platform_mutex too small");
+_Static_assert(sizeof(pthread_mutex_t) <= sizeof(struct platform_mutex),
+               "platform_mutex too small");
 _Static_assert(sizeof(pthread_cond_t) <= sizeof(struct platform_cond), "platform_cond too small");
 
 void* heap_alloc(size_t size) {
@@ -31,8 +32,8 @@ void* heap_calloc(size_t count, size_t size) {
 void heap_free(void* ptr) { free(ptr); }
 
 void* platform_reserve_memory(size_t size) {
-  void* p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                 -1, 0);
+  void* p =
+      mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   return p == MAP_FAILED ? NULL : p;
 }
 
@@ -75,8 +76,7 @@ struct platform_thread {
   pthread_t t;
 };
 
-zx_status_t platform_thread_create(platform_thread_fn fn, void* arg,
-                                   struct platform_thread** out) {
+zx_status_t platform_thread_create(platform_thread_fn fn, void* arg, struct platform_thread** out) {
   struct platform_thread* th = malloc(sizeof(*th));
   if (!th) return ZX_ERR_NO_MEMORY;
   if (pthread_create(&th->t, NULL, fn, arg) != 0) {
