@@ -1,0 +1,1 @@
+zxvm_test(NAME arch_soft_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/arch_soft_test.c LIBS zxvm_arch)
