@@ -4,8 +4,11 @@
 // owning aspace lock (the caller's).
 #include "vm/mapping_protection_ranges.h"
 
+#include "arch/arch_aspace.h"
 #include "base/assert.h"
 #include "base/platform.h"
+
+_Static_assert(MPR_CACHE_MASK == ARCH_MMU_FLAG_CACHE_MASK, "cache mask differs from the arch's");
 
 static struct mpr_node* node_of(const struct wavl_node* n) {
   return n ? wavl_entry(n, struct mpr_node, node) : NULL;

@@ -25,7 +25,7 @@
 #include "base/wavl.h"
 
 // The cache-policy bits of an arch MMU flags word; equals ARCH_MMU_FLAG_CACHE_MASK
-// (src/arch/arch_aspace.h), to be tied to it by a _Static_assert once that header exists.
+// (src/arch/arch_aspace.h), tied to it by a _Static_assert in mapping_protection_ranges.c.
 #define MPR_CACHE_MASK 0x3u
 
 // One run start after the mapping's base. Heap-allocated and owned by the tree it is in.

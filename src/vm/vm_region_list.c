@@ -150,6 +150,20 @@ bool vm_region_list_is_range_available(const struct vm_region_list* list, vaddr_
 
 // --- free-spot search ---
 
+#ifdef ZXVM_TESTING
+#include <stdatomic.h>
+
+static _Atomic uint64_t spot_visits;
+
+uint64_t vm_region_list_debug_spot_visits(void) { return atomic_load(&spot_visits); }
+
+static void count_spot_visit(void) {
+  atomic_fetch_add_explicit(&spot_visits, 1, memory_order_relaxed);
+}
+#else
+static void count_spot_visit(void) {}
+#endif
+
 struct spot_search {
   uint64_t target;
   unsigned align_pow2;
@@ -194,7 +208,9 @@ static void spot_visit_between(struct spot_search* s, vaddr_t left_last, vaddr_t
 // whose max gap can hold the size. Recursion depth is the tree height (<= 2 log2 n).
 static void spot_walk(struct spot_search* s, const struct wavl_node* wn) {
   const struct vm_region_node* n = region_of(wn);
-  if (n == NULL || s->done || n->subtree_max_gap < s->size) return;
+  if (n == NULL || s->done) return;
+  count_spot_visit();
+  if (n->subtree_max_gap < s->size) return;
   if (n->subtree_min_first_byte > s->bound_last) {
     s->done = true;  // every gap from here on starts above the bound
     return;

@@ -118,6 +118,12 @@ zx_status_t vm_region_list_get_alloc_spot(const struct vm_region_list* list, uns
                                           vaddr_t upper_limit, unsigned entropy_bits,
                                           struct prng* prng, vaddr_t* out_base) WARN_UNUSED;
 
+#ifdef ZXVM_TESTING
+// Testing build only: the number of tree nodes the spot search has entered so far (all lists, all
+// threads), so tests can verify a search stays logarithmic.
+uint64_t vm_region_list_debug_spot_visits(void);
+#endif
+
 // Returns NULL when the list satisfies its invariants (non-empty non-wrapping disjoint children,
 // exact augmentation recomputed from scratch), else a static description of the first violation.
 // Runs wavl_check (which panics on a broken tree). O(n). Caller holds the owning aspace lock.
