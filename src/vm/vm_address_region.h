@@ -252,6 +252,9 @@ zx_status_t vm_mapping_create_not_ready(struct vm_aspace* aspace, vaddr_t base, 
                                         uint32_t vmar_flags, struct vm_object* vmo,
                                         uint64_t object_offset, uint32_t arch_mmu_flags,
                                         bool private_clone, struct vm_mapping** out) WARN_UNUSED;
+// Frees a mapping whose last reference is gone (vm_address_region_or_mapping_release calls it):
+// checks it is not ALIVE and in no tree, drops its VMO (if still held) and its aspace reference.
+void vm_mapping_free(struct vm_mapping* m);
 // Makes a NOT_READY mapping ALIVE: inserts it in |parent|'s children and its VMO's mapping tree
 // (fixing the cache bits to the VMO's policy). Region and aspace locks held.
 void vm_mapping_activate_locked(struct vm_mapping* m, struct vm_address_region* parent);
