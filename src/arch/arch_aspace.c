@@ -3,7 +3,6 @@
 // all of its arguments first, then takes the arch lock and calls exactly one _locked operation,
 // so a backend sees only page-aligned, non-empty ranges inside its aspace and valid flags.
 #include "arch/arch_aspace_priv.h"
-#include "base/platform.h"
 
 static const struct lock_class arch_lock_class = {"arch_aspace", LOCK_RANK_ARCH};
 

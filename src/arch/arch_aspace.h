@@ -197,6 +197,7 @@ uint64_t arch_debug_total_table_pages(void);
 // |access| (ARCH_ACCESS_*) to |va|: walks the tables, checks present, user, write and no-execute
 // permission at every level; on success sets the accessed bit on every entry walked (and the
 // dirty bit of the leaf on a write), writes |*out_pa| (|va|'s physical address) and returns ZX_OK.
+// Either out-pointer may be NULL.
 // On a miss or violation returns ZX_ERR_NOT_FOUND ("page fault") and writes |*out_pf_flags| with
 // the VMM_PF_FLAG_* bits the hardware reports: HW_FAULT always; WRITE, USER, INSTRUCTION per
 // |access|; NOT_PRESENT when an entry on the walk was absent. ZX_ERR_INVALID_ARGS for a bad

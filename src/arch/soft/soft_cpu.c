@@ -62,7 +62,7 @@ zx_status_t arch_soft_translate(struct arch_aspace* aspace, vaddr_t va, uint32_t
   if ((access & ARCH_ACCESS_WRITE) && !(e & PTE_D)) *walked[0] |= PTE_D;
   aspace->counts.translations++;
   mutex_unlock(&aspace->lock);
-  *out_pa = (paddr_t)(e & PTE_ADDR_MASK) | (va & PAGE_MASK);
+  if (out_pa) *out_pa = (paddr_t)(e & PTE_ADDR_MASK) | (va & PAGE_MASK);
   return ZX_OK;
 
 fault:
