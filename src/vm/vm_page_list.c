@@ -117,17 +117,28 @@ static void node_slots_in(const struct vm_page_list_node* node, uint64_t start_i
   *hi = room < VM_PAGE_LIST_NODE_PAGES ? (uint32_t)room : VM_PAGE_LIST_NODE_PAGES;
 }
 
+// The last node that starts below |end_index| (may end before the range), or NULL.
+static struct vm_page_list_node* node_before(const struct vm_page_list* list, uint64_t end_index) {
+  uint64_t key = (end_index - 1) & ~NODE_MASK;
+  struct wavl_node* n = wavl_lower_bound(&list->tree, &key);
+  if (!n) return node_of(wavl_last(&list->tree));
+  if (node_of(n)->first_index == key) return node_of(n);
+  return node_of(wavl_prev(n));
+}
+
 uint64_t vm_page_list_remove_range(struct vm_page_list* list, uint64_t start, uint64_t end,
                                    struct page_list* out) {
   uint64_t start_index = offset_to_index(start), end_index = offset_to_index(end);
+  if (start_index >= end_index) return 0;
   uint64_t removed = 0;
-  struct vm_page_list_node* node =
-      start_index < end_index ? node_at_or_after(list, start_index) : NULL;
-  while (node && node->first_index < end_index) {
-    struct vm_page_list_node* next = node_next(node);
+  // Walk backwards: pages reach |out| in decreasing offset order, so a LIFO free list hands them
+  // back in increasing order on the next allocation (sequential zeroing and copying).
+  struct vm_page_list_node* node = node_before(list, end_index);
+  while (node && node->first_index + NODE_MASK >= start_index) {
+    struct vm_page_list_node* prev = node_of(wavl_prev(&node->tree_node));
     uint32_t lo, hi;
     node_slots_in(node, start_index, end_index, &lo, &hi);
-    for (uint32_t i = lo; i < hi; i++) {
+    for (uint32_t i = hi; i-- > lo;) {
       struct vm_page* page = node->pages[i];
       if (!page) continue;
       node->pages[i] = NULL;
@@ -136,7 +147,7 @@ uint64_t vm_page_list_remove_range(struct vm_page_list* list, uint64_t start, ui
       removed++;
     }
     if (node->used == 0) node_erase(list, node);
-    node = next;
+    node = prev;
   }
   list->page_count -= removed;
   return removed;

@@ -69,8 +69,9 @@ zx_status_t vm_page_list_insert(struct vm_page_list* list, uint64_t offset,
 // becomes empty. The page's state is left for the caller.
 struct vm_page* vm_page_list_remove(struct vm_page_list* list, uint64_t offset);
 
-// Removes every page in [start, end) (page aligned) and appends them, in offset order, to |out|
-// (a pmm page list, for pmm_free_pages). Returns the number removed. Frees emptied nodes.
+// Removes every page in [start, end) (page aligned) and appends them to |out|
+// (a pmm page list, for pmm_free_pages) in decreasing offset order. Returns the number removed.
+// Frees emptied nodes.
 uint64_t vm_page_list_remove_range(struct vm_page_list* list, uint64_t start, uint64_t end,
                                    struct page_list* out);
 
