@@ -123,7 +123,31 @@ static void random_node(struct prng* r, struct fake_mapping* f) {
   f->node.range_change = record;
 }
 
+// A query touching an edge of a mapping in the tree: ending at its first byte, or starting at its
+// last byte or just after it (the off-by-one cases of the pruning).
+static bool edge_query(struct prng* r, uint64_t* offset, uint64_t* len) {
+  const struct fake_mapping* f = &fakes[prng_uniform(r, MAX_NODES)];
+  if (!f->in_tree) return false;
+  uint64_t first = f->node.object_offset, last = first + (f->node.size - 1);
+  switch (prng_uniform(r, 3)) {
+    case 0:
+      *len = 1 + prng_uniform(r, 4 * P);
+      *offset = first >= *len - 1 ? first - (*len - 1) : 0;
+      return true;
+    case 1:
+      *offset = last;
+      break;
+    default:
+      if (last == UINT64_MAX) return false;
+      *offset = last + 1;
+      break;
+  }
+  *len = 1 + prng_uniform(r, 4 * P);
+  return true;
+}
+
 static void random_query(struct prng* r, uint64_t* offset, uint64_t* len) {
+  if (prng_uniform(r, 3) == 0 && edge_query(r, offset, len)) return;
   switch (prng_uniform(r, 5)) {
     case 0:
       *offset = prng_uniform(r, 4 * P);
