@@ -6,6 +6,7 @@
 #include "test_util.h"
 // The library headers after the test harness.
 #include "base/alloc_fail.h"
+#include "base/platform.h"
 #include "base/prng.h"
 #include "pmm/pmm.h"
 #include "vm/vm_object_paged.h"
@@ -302,10 +303,85 @@ static void vmo_alloc_failure_sweep(void** state) {
   assert_true(n > 5);  // the scenario has several allocating steps
 }
 
+// ---- concurrency ----
+
+#define THREADS 4
+#define REGION (16 * P)  // each thread owns one region of the shared VMO
+
+struct worker {
+  struct vm_object_paged* vmo;
+  uint64_t seed;
+  uint32_t index;
+  uint32_t mismatches;
+  uint8_t model[REGION];
+  uint8_t buf[REGION];
+};
+
+static void* worker_main(void* arg) {
+  struct worker* w = arg;
+  struct prng r;
+  prng_seed(&r, w->seed + w->index);
+  const uint64_t base = w->index * REGION;
+  for (int i = 0; i < 3000; i++) {
+    uint64_t off = prng_uniform(&r, REGION), len = 1 + prng_uniform(&r, REGION - off);
+    switch (prng_uniform(&r, 5)) {
+      case 0:
+      case 1:
+        for (uint64_t k = 0; k < len; k++) w->buf[k] = (uint8_t)prng_next(&r);
+        if (vm_object_paged_write(w->vmo, w->buf, base + off, len) != ZX_OK) w->mismatches++;
+        memcpy(w->model + off, w->buf, len);
+        break;
+      case 2:
+        if (vm_object_paged_zero_range(w->vmo, base + off, len) != ZX_OK) w->mismatches++;
+        memset(w->model + off, 0, len);
+        break;
+      case 3:
+        off = ROUNDDOWN_PAGE(off);
+        len = ROUNDDOWN_PAGE(len);
+        if (off + len > REGION) len = REGION - off;
+        if (vm_object_paged_decommit_range(w->vmo, base + off, len) != ZX_OK) w->mismatches++;
+        memset(w->model + off, 0, len);
+        break;
+      default:
+        if (vm_object_paged_read(w->vmo, w->buf, base + off, len) != ZX_OK ||
+            memcmp(w->buf, w->model + off, len) != 0) {
+          w->mismatches++;
+        }
+        break;
+    }
+  }
+  return NULL;
+}
+
+static void vmo_concurrent_disjoint_regions(void** state) {
+  (void)state;
+  uint64_t seed = test_seed("vmo_concurrent_disjoint_regions");
+  struct vm_object_paged* vmo;
+  assert_ok(vm_object_paged_create(0, THREADS * REGION, &vmo));
+  static struct worker workers[THREADS];
+  struct platform_thread* threads[THREADS];
+  for (uint32_t t = 0; t < THREADS; t++) {
+    memset(&workers[t], 0, sizeof(workers[t]));
+    workers[t].vmo = vmo;
+    workers[t].seed = seed;
+    workers[t].index = t;
+    assert_ok(platform_thread_create(worker_main, &workers[t], &threads[t]));
+  }
+  for (uint32_t t = 0; t < THREADS; t++) platform_thread_join(threads[t]);
+  for (uint32_t t = 0; t < THREADS; t++) {
+    assert_int_equal(workers[t].mismatches, 0);
+    assert_ok(vm_object_paged_read(vmo, scratch, t * REGION, REGION));
+    assert_memory_equal(scratch, workers[t].model, REGION);
+  }
+  vm_object_paged_check(vmo);
+  vm_object_paged_release(vmo);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(vmo_random_ops_match_model, setup, teardown),
       cmocka_unit_test_setup_teardown(vmo_alloc_failure_sweep, setup, teardown),
+      cmocka_unit_test_setup_teardown(vmo_concurrent_disjoint_regions, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -399,6 +399,11 @@ static void vmo_sparse_pages_cost_one_node_each(void** state) {
   assert_ok(vm_object_paged_commit_range(vmo, 4 * GIB, P));
   vm_object_paged_get_stats(vmo, &st);
   assert_int_equal(st.metadata_bytes, 4 * sizeof(struct vm_page_list_node));
+  // Committing the whole 16 GiB cannot succeed in a 64 MiB arena: all or nothing.
+  assert_status(ZX_ERR_NO_MEMORY, vm_object_paged_commit_range(vmo, 0, size));
+  vm_object_paged_get_stats(vmo, &st);
+  assert_int_equal(st.committed_bytes, 4 * P);
+  assert_int_equal(st.metadata_bytes, 4 * sizeof(struct vm_page_list_node));
   assert_ok(vm_object_paged_decommit_range(vmo, 0, size));
   vm_object_paged_get_stats(vmo, &st);
   assert_int_equal(st.committed_bytes, 0);
