@@ -325,4 +325,47 @@ struct vm_mapping_key vm_mapping_get_key(const struct vm_mapping* m);
 // permission than its protection run. Aspace lock held (takes the VMO lock).
 void vm_mapping_check_locked(struct vm_mapping* m);
 
+// ---- additions for the VMAR side and the zx layer (issue 3)
+// ------------------------------------------
+
+// Reference conventions of the two calls above, as vm_address_region.c implements them:
+// vm_address_region_insert_child_locked takes a NEW reference for the parent's tree (the caller
+// keeps its own) and sets |child|'s parent and state ALIVE; vm_address_region_remove_child_locked
+// only unlinks |child| (parent pointer and state are left for the caller to update: the caller is
+// retiring it) and hands the tree's reference to the caller, who releases it when done.
+
+// Creates the root VMAR of |aspace|, covering [|base|, |base| + |size|) with |vmar_flags| and ALIVE
+// at once (it has no parent). Takes an aspace reference. Called by vm_aspace_create before the
+// aspace is published, so no lock is needed. ZX_ERR_NO_MEMORY. The caller owns one reference.
+zx_status_t vm_address_region_create_root(struct vm_aspace* aspace, vaddr_t base, size_t size,
+                                          uint32_t vmar_flags, const char* name,
+                                          struct vm_address_region** out) WARN_UNUSED;
+
+// Tears ALIVE |vmar| down with everything below it, depth first and without recursion: child
+// mappings are destroyed (vm_mapping_destroy_locked, with arch unmap), child VMARs are emptied and
+// then removed and marked DEAD, |vmar| last (it leaves its parent's tree, whose reference is
+// released). ZX_ERR_BAD_STATE if not ALIVE; a mapping's failure aborts with its status (what was
+// destroyed stays destroyed). Region and aspace locks held.
+zx_status_t vm_address_region_destroy_locked(struct vm_address_region* vmar) WARN_UNUSED;
+
+// Decodes the alignment byte of zx_vm_option_t (bits 24..31, log2 of the alignment) into
+// |*out_align_pow2|: 0 (no requirement) or 10..32. ZX_ERR_INVALID_ARGS for 1..9 or > 32 (the
+// other bits of |options| are ignored here). |out_align_pow2| is written only on ZX_OK.
+zx_status_t vm_parse_align(zx_vm_option_t options, uint8_t* out_align_pow2) WARN_UNUSED;
+
+// Zircon's split_syscall_flags: ZX_VM_PERM_* become ARCH_MMU_FLAG_PERM_* in |*out_arch_mmu_flags|
+// (PERM_READ_IF_XOM_UNSUPPORTED adds READ: the simulated x86 cannot express execute-only;
+// ARCH_MMU_FLAG_PERM_USER is NOT added: a caller mapping for user mode ORs it in); COMPACT,
+// SPECIFIC, SPECIFIC_OVERWRITE, CAN_MAP_*, REQUIRE_NON_RESIZABLE, ALLOW_FAULTS,
+// OFFSET_IS_UPPER_LIMIT and FAULT_BEYOND_STREAM_SIZE become VMAR_FLAG_* in |*out_vmar_flags|; the
+// alignment byte goes through vm_parse_align. ZX_VM_MAP_RANGE is not a VMAR flag: it is reported
+// in |*out_map_range|. Any other bit below 24 -> ZX_ERR_INVALID_ARGS. Outputs written only on
+// ZX_OK.
+zx_status_t vm_split_syscall_flags(zx_vm_option_t options, uint32_t* out_vmar_flags,
+                                   uint32_t* out_arch_mmu_flags, uint8_t* out_align_pow2,
+                                   bool* out_map_range) WARN_UNUSED;
+
+// The number of children of |vmar| (aspace lock taken). For tests and dumps.
+size_t vm_address_region_child_count(struct vm_address_region* vmar);
+
 #endif  // ZXVM_VM_VM_ADDRESS_REGION_H_
