@@ -51,7 +51,7 @@ struct multi_page_request;
   (VMAR_FLAG_CAN_MAP_READ | VMAR_FLAG_CAN_MAP_WRITE | VMAR_FLAG_CAN_MAP_EXECUTE)
 
 // VmMapping::kPageFaultMaxOptimisticPages.
-#define VM_PAGE_FAULT_MAX_OPTIMISTIC_PAGES 16u
+#define VM_PAGE_FAULT_MAX_OPTIMISTIC_PAGES 16
 
 // VmMapping::UnmapOptions.
 #define VM_UNMAP_NONE 0u
@@ -327,12 +327,6 @@ void vm_mapping_check_locked(struct vm_mapping* m);
 
 // ---- additions for the VMAR side and the zx layer (issue 3)
 // ------------------------------------------
-
-// Reference conventions of the two calls above, as vm_address_region.c implements them:
-// vm_address_region_insert_child_locked takes a NEW reference for the parent's tree (the caller
-// keeps its own) and sets |child|'s parent and state ALIVE; vm_address_region_remove_child_locked
-// only unlinks |child| (parent pointer and state are left for the caller to update: the caller is
-// retiring it) and hands the tree's reference to the caller, who releases it when done.
 
 // Creates the root VMAR of |aspace|, covering [|base|, |base| + |size|) with |vmar_flags| and ALIVE
 // at once (it has no parent). Takes an aspace reference. Called by vm_aspace_create before the
