@@ -298,6 +298,29 @@ static void vm_mapping_protect_whole_mapping_removes_write_from_every_run(void**
   vm_object_paged_release(vmo);
 }
 
+// Gaining write while losing execute: the entry keeps no execute permission, and write is still
+// only granted by a fault.
+static void vm_mapping_protect_to_writable_drops_other_permissions(void** state) {
+  struct vm_object_paged* vmo = make_vmo(P, 0);
+  uint32_t rwx = RW | ARCH_MMU_FLAG_PERM_EXECUTE;
+  struct vm_mapping* m = map(vmo, 0, P, rwx);
+  vaddr_t b = vm_mapping_base(m);
+  assert_ok(vm_mapping_debug_protect(m, b, P, RX));
+  uint8_t x;
+  assert_ok(vm_aspace_user_access(fx.aspace, b, &x, 1, ARCH_ACCESS_EXECUTE));
+  assert_true(pte_flags(b, NULL) & ARCH_MMU_FLAG_PERM_EXECUTE);
+  assert_ok(vm_mapping_debug_protect(m, b, P, RW));
+  uint32_t f = pte_flags(b, NULL);
+  assert_false(f & ARCH_MMU_FLAG_PERM_EXECUTE);
+  assert_false(f & ARCH_MMU_FLAG_PERM_WRITE);
+  assert_status(ZX_ERR_ACCESS_DENIED,
+                vm_aspace_user_access(fx.aspace, b, &x, 1, ARCH_ACCESS_EXECUTE));
+  assert_ok(user_write_byte(b, 5));
+  vm_aspace_check(fx.aspace);
+  unmap_all(m);
+  vm_object_paged_release(vmo);
+}
+
 // ---- unmap, attribution ------------------------------------------------------------------------
 
 static uint64_t attributed_pages(struct vm_mapping* m) {
@@ -862,6 +885,7 @@ int main(void) {
       T(vm_mapping_enumerate_protection_ranges_locked_visits_runs),
       T(vm_mapping_debug_protect_changes_hardware_lazily),
       T(vm_mapping_protect_whole_mapping_removes_write_from_every_run),
+      T(vm_mapping_protect_to_writable_drops_other_permissions),
       T(vm_mapping_debug_unmap_splits_and_attribution_follows),
       T(vm_mapping_debug_unmap_keeps_protection_runs),
       T(vm_mapping_get_attributed_memory_counts_window),
