@@ -56,34 +56,19 @@ static void vmar_free(struct vm_address_region* vmar) {
   heap_free(vmar);
 }
 
-// A mapping whose last reference is gone: NOT_READY (never activated, still holding its VMO) or
-// DEAD (the VMO already dropped). Frees what the mapping still owns.
-static void mapping_free(struct vm_mapping* m) {
-  ZX_DEBUG_ASSERT_MAGIC(&m->common, VM_MAPPING_MAGIC);
-  ZX_ASSERT_MSG(m->currently_faulting == NULL, "freeing mapping %p with a fault in flight",
-                (void*)m);
-  if (m->object != NULL) {
-    vm_object_release(m->object);
-    m->object = NULL;
-  }
-  mpr_clear(&m->protection_ranges);
-  m->common.magic = 0;
-  heap_free(m);
-}
-
 void vm_address_region_or_mapping_release(struct vm_address_region_or_mapping* r) {
   uint32_t old = atomic_fetch_sub_explicit(&r->refcount, 1, memory_order_acq_rel);
   ZX_ASSERT_MSG(old > 0, "release of a freed region %p", (void*)r);
   if (old != 1) return;
   ZX_ASSERT_MSG(r->state != VM_LIFECYCLE_ALIVE, "last reference to ALIVE %s %p",
                 r->is_mapping ? "mapping" : "VMAR", (void*)r);
-  struct vm_aspace* aspace = r->aspace;
   if (r->is_mapping) {
-    mapping_free(vm_mapping_from(r));
-  } else {
-    vmar_free(vm_address_region_from(r));
+    vm_mapping_free(vm_mapping_from(r));  // drops its VMO (if still held) and its aspace
+    return;
   }
-  if (aspace != NULL) vm_aspace_release(aspace);
+  struct vm_aspace* aspace = r->aspace;
+  vmar_free(vm_address_region_from(r));
+  vm_aspace_release(aspace);
 }
 
 // ---- creation -------------------------------------------------------------------------------
@@ -296,7 +281,11 @@ void vm_address_region_insert_child_locked(struct vm_address_region* parent,
   mutex_assert_held(&aspace->lock);
   ZX_ASSERT_MSG(parent->common.state == VM_LIFECYCLE_ALIVE, "insert into VMAR %p in state %d",
                 (void*)parent, parent->common.state);
-  ZX_ASSERT_MSG(child->state == VM_LIFECYCLE_NOT_READY && child->parent == NULL,
+  // A mapping arrives already ALIVE on its VMO side (vm_mapping_activate_locked does that half
+  // first, under the VMO lock); a VMAR arrives NOT_READY. Neither may be linked yet.
+  ZX_ASSERT_MSG(child->state != VM_LIFECYCLE_DEAD && child->parent == NULL &&
+                    !wavl_node_in_tree(&child->region_node.node) &&
+                    (child->is_mapping || child->state == VM_LIFECYCLE_NOT_READY),
                 "insert of %p in state %d", (void*)child, child->state);
   ZX_ASSERT(child->aspace == aspace);
   ZX_ASSERT_MSG(
@@ -308,7 +297,7 @@ void vm_address_region_insert_child_locked(struct vm_address_region* parent,
   vm_address_region_or_mapping_acquire(child);  // the tree's reference
   vm_region_list_insert(&parent->children, &child->region_node);
   child->parent = parent;
-  child->state = VM_LIFECYCLE_ALIVE;
+  if (!child->is_mapping) child->state = VM_LIFECYCLE_ALIVE;
 }
 
 void vm_address_region_remove_child_locked(struct vm_address_region* parent,
@@ -320,6 +309,7 @@ void vm_address_region_remove_child_locked(struct vm_address_region* parent,
   ZX_ASSERT_MSG(child->parent == parent, "remove of %p (parent %p, state %d) from VMAR %p",
                 (void*)child, (void*)child->parent, child->state, (void*)parent);
   vm_region_list_remove(&parent->children, &child->region_node);
+  child->parent = NULL;
 }
 
 // ---- destruction ----------------------------------------------------------------------------

@@ -1,0 +1,3 @@
+# VM core: VMARs, aspaces, the fault path through the simulated CPU, a randomized model test and a
+# concurrency test (run it under ThreadSanitizer: -DZXVM_TSAN=ON).
+zxvm_test(NAME vmar_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/vmar_test.c LIBS zxvm_vm)
