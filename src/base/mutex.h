@@ -2,8 +2,8 @@
 // mutex_assert_held really checks, and a lock-order checker (lock_order.c) ranks lock classes:
 // acquiring a lock whose class rank is not strictly greater than every lock the thread already
 // holds panics at the first inversion, naming both classes. The global order is in
-// docs/locking.md: region (10) -> aspace (20) -> VMO hierarchy (30) -> pager (35) -> arch page
-// tables (38) -> pmm (40) -> leaf locks (50).
+// docs/locking.md: handle table (5) -> region (10) -> aspace (20) -> VMO hierarchy (30) -> pager
+// (35) -> arch page tables (38) -> pmm (40) -> leaf locks (50).
 #ifndef ZXVM_BASE_MUTEX_H_
 #define ZXVM_BASE_MUTEX_H_
 
@@ -17,6 +17,7 @@ struct lock_class {
   uint32_t rank;
 };
 
+#define LOCK_RANK_HANDLE_TABLE 5u
 #define LOCK_RANK_REGION 10u
 #define LOCK_RANK_ASPACE 20u
 #define LOCK_RANK_VMO 30u

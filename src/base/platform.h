@@ -48,6 +48,8 @@ void platform_printf(const char* fmt, ...) PRINTFLIKE(1, 2);
 // length.
 int platform_vsnprintf(char* buf, size_t size, const char* fmt, __builtin_va_list ap);
 NORETURN void platform_abort(void);
+// Writes |n| bytes of |s| to |file|, a host FILE* passed through as void* (zxvm_dump's sink).
+void platform_file_write(void* file, const char* s, size_t n);
 
 // Raw mutex and condition variable storage, wrapped by base/mutex.h. Sized for glibc/musl.
 struct platform_mutex {

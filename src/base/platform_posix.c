@@ -123,6 +123,8 @@ void platform_abort(void) {
   abort();
 }
 
+void platform_file_write(void* file, const char* s, size_t n) { fwrite(s, 1, n, (FILE*)file); }
+
 #define PM(m) ((pthread_mutex_t*)(void*)(m)->storage)
 #define PC(c) ((pthread_cond_t*)(void*)(c)->storage)
 

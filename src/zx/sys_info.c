@@ -1,0 +1,473 @@
+// zx_object_get_info: HANDLE_VALID, HANDLE_BASIC, VMO (every version), VMAR, PROCESS_MAPS and
+// PROCESS_VMOS (every version). Single-record topics follow Fuchsia exactly: |actual| and |avail|
+// are written even when the buffer is too small, which then gives ZX_ERR_BUFFER_TOO_SMALL. Array
+// topics fill what fits and report how many exist.
+#include <string.h>
+
+#include "zx/zx_priv.h"
+
+// ---- result plumbing --------------------------------------------------------------------------
+
+static zx_status_t single_record(void* buffer, size_t buffer_size, size_t* actual, size_t* avail,
+                                 const void* record, size_t record_size) {
+  size_t n = 0;
+  if (buffer_size >= record_size) {
+    memcpy(buffer, record, record_size);
+    n = 1;
+  }
+  if (actual != NULL) *actual = n;
+  if (avail != NULL) *avail = 1;
+  return n == 1 ? ZX_OK : ZX_ERR_BUFFER_TOO_SMALL;
+}
+
+// An array result being produced: records are written while they fit, all are counted.
+struct info_array {
+  uint8_t* buffer;
+  size_t capacity;  // records that fit
+  size_t record_size;
+  size_t count;
+};
+
+static void info_array_init(struct info_array* a, void* buffer, size_t buffer_size,
+                            size_t record_size) {
+  *a = (struct info_array){buffer, buffer_size / record_size, record_size, 0};
+}
+
+// The slot for the next record (zeroed), or NULL when it does not fit; counts it either way.
+static void* info_array_next(struct info_array* a) {
+  void* slot = NULL;
+  if (a->count < a->capacity) {
+    slot = a->buffer + a->count * a->record_size;
+    memset(slot, 0, a->record_size);
+  }
+  a->count++;
+  return slot;
+}
+
+static zx_status_t info_array_finish(const struct info_array* a, size_t* actual, size_t* avail) {
+  if (actual != NULL) *actual = a->count < a->capacity ? a->count : a->capacity;
+  if (avail != NULL) *avail = a->count;
+  return ZX_OK;
+}
+
+// ---- VMO records ------------------------------------------------------------------------------
+
+// Number of distinct address spaces among the mappings of |obj|. VMO lock held.
+static size_t vmo_share_count_locked(struct vm_object* obj) REQUIRES(&obj->hierarchy->lock) {
+  enum { kMaxTracked = 64 };
+  struct vm_aspace* seen[kMaxTracked];
+  size_t n = 0;
+  for (struct wavl_node* w = wavl_first(&obj->mapping_tree); w != NULL; w = wavl_next(w)) {
+    struct vm_object_mapping_node* node = containerof(w, struct vm_object_mapping_node, node);
+    struct vm_aspace* aspace = containerof(node, struct vm_mapping, vmo_node)->common.aspace;
+    bool dup = false;
+    for (size_t i = 0; i < n && !dup; i++) dup = seen[i] == aspace;
+    if (!dup && n < kMaxTracked) seen[n++] = aspace;
+  }
+  return n;
+}
+
+// Fills the current (largest) VMO record; every older version is a prefix of it.
+static void vmo_info_fill(struct vm_object_paged* vmo, uint32_t create_options, uint32_t via,
+                          zx_rights_t handle_rights, zx_info_vmo_t* out) {
+  memset(out, 0, sizeof(*out));
+  struct vm_object* obj = &vmo->base;
+  out->koid = vm_object_user_id(obj);
+  vm_object_get_name(obj, out->name);
+  out->size_bytes = vm_object_paged_get_size(vmo);
+  out->flags = ZX_INFO_VMO_TYPE_PAGED | via;
+  if (vmo->options & VM_OBJECT_PAGED_RESIZABLE) out->flags |= ZX_INFO_VMO_RESIZABLE;
+  if (create_options & ZX_VMO_DISCARDABLE) out->flags |= ZX_INFO_VMO_DISCARDABLE;
+  out->handle_rights = handle_rights;
+  vm_object_lock(obj);
+  out->num_mappings = vm_object_mapping_count_locked(obj);
+  out->share_count = vmo_share_count_locked(obj);
+  out->cache_policy = obj->cache_policy;
+  struct vm_object_paged_stats stats;
+  vm_object_paged_get_stats_locked(vmo, &stats);
+  vm_object_unlock(obj);
+  out->metadata_bytes = stats.metadata_bytes;
+  out->committed_change_events = stats.committed_change_events;
+  struct vm_attribution_counts a = vm_object_get_attributed_memory(obj);
+  out->committed_bytes = a.uncompressed_bytes;
+  out->populated_bytes = a.uncompressed_bytes + a.compressed_bytes;
+  out->committed_private_bytes = a.private_uncompressed_bytes;
+  out->populated_private_bytes = a.private_uncompressed_bytes + a.private_compressed_bytes;
+  out->committed_scaled_bytes = a.scaled_uncompressed_bytes.integral;
+  out->committed_fractional_scaled_bytes = a.scaled_uncompressed_bytes.fraction;
+  struct fractional_bytes populated = vm_attribution_counts_total_scaled_bytes(&a);
+  out->populated_scaled_bytes = populated.integral;
+  out->populated_fractional_scaled_bytes = populated.fraction;
+}
+
+// Record size of a ZX_INFO_VMO* / ZX_INFO_PROCESS_VMOS* topic, 0 if not one.
+static size_t vmo_record_size(uint32_t topic) {
+  switch (topic) {
+    case ZX_INFO_VMO_V1:
+    case ZX_INFO_PROCESS_VMOS_V1:
+      return sizeof(zx_info_vmo_v1_t);
+    case ZX_INFO_VMO_V2:
+    case ZX_INFO_PROCESS_VMOS_V2:
+      return sizeof(zx_info_vmo_v2_t);
+    case ZX_INFO_VMO_V3:
+    case ZX_INFO_PROCESS_VMOS_V3:
+      return sizeof(zx_info_vmo_v3_t);
+    case ZX_INFO_VMO:
+    case ZX_INFO_PROCESS_VMOS:
+      return sizeof(zx_info_vmo_t);
+    default:
+      return 0;
+  }
+}
+
+_Static_assert(offsetof(zx_info_vmo_t, cache_policy) == offsetof(zx_info_vmo_v1_t, cache_policy),
+               "v1 is a prefix");
+_Static_assert(offsetof(zx_info_vmo_t, committed_change_events) ==
+                   offsetof(zx_info_vmo_v2_t, committed_change_events),
+               "v2 is a prefix");
+_Static_assert(offsetof(zx_info_vmo_t, populated_bytes) ==
+                   offsetof(zx_info_vmo_v3_t, populated_bytes),
+               "v3 is a prefix");
+
+static zx_status_t info_vmo(struct dispatcher* d, zx_rights_t rights, uint32_t topic, void* buffer,
+                            size_t buffer_size, size_t* actual, size_t* avail) {
+  if (d->type != ZX_OBJ_TYPE_VMO) return ZX_ERR_WRONG_TYPE;
+  struct vmo_dispatcher* v = vmo_dispatcher_from(d);
+  zx_info_vmo_t info;
+  vmo_info_fill(v->vmo, v->create_options, ZX_INFO_VMO_VIA_HANDLE, rights, &info);
+  return single_record(buffer, buffer_size, actual, avail, &info, vmo_record_size(topic));
+}
+
+// ---- PROCESS_VMOS -----------------------------------------------------------------------------
+
+struct vmo_ref {
+  struct vm_object_paged* vmo;  // one reference
+  uint32_t create_options;
+  uint32_t via;
+  zx_rights_t rights;
+};
+
+struct vmo_ref_list {
+  struct vmo_ref* refs;
+  size_t count;
+  size_t capacity;
+  bool overflow;
+};
+
+static void vmo_ref_push(struct vmo_ref_list* l, struct vm_object_paged* vmo, uint32_t options,
+                         uint32_t via, zx_rights_t rights) {
+  if (l->count == l->capacity) {
+    l->overflow = true;
+    return;
+  }
+  vm_object_paged_acquire(vmo);
+  l->refs[l->count++] = (struct vmo_ref){vmo, options, via, rights};
+}
+
+static void collect_handle_vmo(void* ctx, struct dispatcher* d, zx_rights_t rights) {
+  if (d->type != ZX_OBJ_TYPE_VMO) return;
+  struct vmo_dispatcher* v = vmo_dispatcher_from(d);
+  vmo_ref_push(ctx, v->vmo, v->create_options, ZX_INFO_VMO_VIA_HANDLE, rights);
+}
+
+// Every mapping below |vmar| in address order, depth first. Aspace lock held.
+static void collect_mapped_vmos_locked(struct vm_address_region* vmar, struct vmo_ref_list* l) {
+  for (struct vm_region_node* n = vm_region_list_first(&vmar->children); n != NULL;
+       n = vm_region_list_next(n)) {
+    struct vm_address_region_or_mapping* r = vm_region_from_node(n);
+    if (!r->is_mapping) {
+      collect_mapped_vmos_locked(vm_address_region_from(r), l);
+      continue;
+    }
+    struct vm_mapping* m = vm_mapping_from(r);
+    if (m->object != NULL && m->object->type == VM_OBJECT_TYPE_PAGED) {
+      struct vm_object_paged* vmo = vm_object_paged_from_object(m->object);
+      vmo_ref_push(l, vmo, 0, ZX_INFO_VMO_VIA_MAPPING, 0);
+    }
+  }
+}
+
+// Counts the mappings of |aspace| (aspace lock held).
+static size_t count_mappings_locked(struct vm_address_region* vmar) {
+  size_t n = 0;
+  for (struct vm_region_node* c = vm_region_list_first(&vmar->children); c != NULL;
+       c = vm_region_list_next(c)) {
+    struct vm_address_region_or_mapping* r = vm_region_from_node(c);
+    n += r->is_mapping ? 1 : count_mappings_locked(vm_address_region_from(r));
+  }
+  return n;
+}
+
+// Gathers the VMOs |p| reaches: through handles (only the self process owns handles: zxvm has
+// one handle table) and through mappings. ZX_ERR_NO_MEMORY, ZX_ERR_BAD_STATE (aspace gone).
+static zx_status_t collect_process_vmos(struct process_dispatcher* p, struct vmo_ref_list* l) {
+  bool is_self = p == kernel_self_process();
+  for (;;) {
+    size_t handles = is_self ? handle_table_count() : 0;
+    mutex_lock(&p->aspace->lock);
+    struct vm_address_region* root = p->aspace->root_vmar;
+    size_t mappings = root ? count_mappings_locked(root) : 0;
+    mutex_unlock(&p->aspace->lock);
+    if (root == NULL) return ZX_ERR_BAD_STATE;
+    *l = (struct vmo_ref_list){.capacity = handles + mappings + 8};
+    l->refs = heap_calloc(l->capacity, sizeof(*l->refs));
+    if (l->refs == NULL) return ZX_ERR_NO_MEMORY;
+    if (is_self) handle_table_for_each(collect_handle_vmo, l);
+    mutex_lock(&p->aspace->lock);
+    if (p->aspace->root_vmar != NULL) collect_mapped_vmos_locked(p->aspace->root_vmar, l);
+    mutex_unlock(&p->aspace->lock);
+    if (!l->overflow) return ZX_OK;
+    // Handles or mappings were added meanwhile: count again.
+    for (size_t i = 0; i < l->count; i++) vm_object_paged_release(l->refs[i].vmo);
+    heap_free(l->refs);
+  }
+}
+
+static zx_status_t info_process_vmos(struct process_dispatcher* p, uint32_t topic, void* buffer,
+                                     size_t buffer_size, size_t* actual, size_t* avail) {
+  struct vmo_ref_list l;
+  zx_status_t status = collect_process_vmos(p, &l);
+  if (status != ZX_OK) return status;
+  struct info_array a;
+  size_t record_size = vmo_record_size(topic);
+  info_array_init(&a, buffer, buffer_size, record_size);
+  for (size_t i = 0; i < l.count; i++) {
+    void* slot = info_array_next(&a);
+    if (slot != NULL) {
+      zx_info_vmo_t info;
+      vmo_info_fill(l.refs[i].vmo, l.refs[i].create_options, l.refs[i].via, l.refs[i].rights,
+                    &info);
+      memcpy(slot, &info, record_size);
+    }
+    vm_object_paged_release(l.refs[i].vmo);
+  }
+  heap_free(l.refs);
+  return info_array_finish(&a, actual, avail);
+}
+
+// ---- PROCESS_MAPS -----------------------------------------------------------------------------
+
+// One entry of the walk, in the richest form; each topic version is written from it.
+struct maps_entry {
+  char name[ZX_MAX_NAME_LEN];
+  zx_vaddr_t base;
+  size_t size;
+  size_t depth;
+  zx_info_maps_type_t type;
+  zx_vm_option_t mmu_flags;
+  zx_koid_t vmo_koid;
+  uint64_t vmo_offset;
+  struct vm_attribution_counts counts;
+};
+
+struct maps_walk {
+  struct info_array out;
+  uint32_t topic;
+  struct vm_mapping* mapping;  // the mapping whose runs are being enumerated
+  size_t depth;
+};
+
+static void maps_write_v1(const struct maps_entry* e, zx_info_maps_v1_t* r) {
+  memcpy(r->name, e->name, ZX_MAX_NAME_LEN);
+  r->base = e->base;
+  r->size = e->size;
+  r->depth = e->depth;
+  r->type = e->type;
+  if (e->type != ZX_INFO_MAPS_TYPE_MAPPING) return;
+  r->u.mapping.mmu_flags = e->mmu_flags;
+  r->u.mapping.vmo_koid = e->vmo_koid;
+  r->u.mapping.vmo_offset = e->vmo_offset;
+  r->u.mapping.committed_pages = e->counts.uncompressed_bytes / PAGE_SIZE;
+}
+
+static void maps_write_v2(const struct maps_entry* e, zx_info_maps_v2_t* r) {
+  memcpy(r->name, e->name, ZX_MAX_NAME_LEN);
+  r->base = e->base;
+  r->size = e->size;
+  r->depth = e->depth;
+  r->type = e->type;
+  if (e->type != ZX_INFO_MAPS_TYPE_MAPPING) return;
+  r->u.mapping.mmu_flags = e->mmu_flags;
+  r->u.mapping.vmo_koid = e->vmo_koid;
+  r->u.mapping.vmo_offset = e->vmo_offset;
+  r->u.mapping.committed_pages = e->counts.uncompressed_bytes / PAGE_SIZE;
+  r->u.mapping.populated_pages = vm_attribution_counts_total_bytes(&e->counts) / PAGE_SIZE;
+}
+
+static void maps_write_current(const struct maps_entry* e, zx_info_maps_t* r) {
+  memcpy(r->name, e->name, ZX_MAX_NAME_LEN);
+  r->base = e->base;
+  r->size = e->size;
+  r->depth = e->depth;
+  r->type = e->type;
+  if (e->type != ZX_INFO_MAPS_TYPE_MAPPING) return;
+  zx_info_maps_mapping_t* m = &r->u.mapping;
+  const struct vm_attribution_counts* c = &e->counts;
+  m->mmu_flags = e->mmu_flags;
+  m->vmo_koid = e->vmo_koid;
+  m->vmo_offset = e->vmo_offset;
+  m->committed_bytes = c->uncompressed_bytes;
+  m->populated_bytes = vm_attribution_counts_total_bytes(c);
+  m->committed_private_bytes = c->private_uncompressed_bytes;
+  m->populated_private_bytes = vm_attribution_counts_total_private_bytes(c);
+  m->committed_scaled_bytes = c->scaled_uncompressed_bytes.integral;
+  m->committed_fractional_scaled_bytes = c->scaled_uncompressed_bytes.fraction;
+  struct fractional_bytes p = vm_attribution_counts_total_scaled_bytes(c);
+  m->populated_scaled_bytes = p.integral;
+  m->populated_fractional_scaled_bytes = p.fraction;
+}
+
+static void maps_emit(struct maps_walk* w, const struct maps_entry* e) {
+  void* slot = info_array_next(&w->out);
+  if (slot == NULL) return;
+  if (w->topic == ZX_INFO_PROCESS_MAPS_V1) {
+    maps_write_v1(e, slot);
+  } else if (w->topic == ZX_INFO_PROCESS_MAPS_V2) {
+    maps_write_v2(e, slot);
+  } else {
+    maps_write_current(e, slot);
+  }
+}
+
+static zx_vm_option_t perms_from_arch(uint32_t arch_mmu_flags) {
+  zx_vm_option_t perms = 0;
+  if (arch_mmu_flags & ARCH_MMU_FLAG_PERM_READ) perms |= ZX_VM_PERM_READ;
+  if (arch_mmu_flags & ARCH_MMU_FLAG_PERM_WRITE) perms |= ZX_VM_PERM_WRITE;
+  if (arch_mmu_flags & ARCH_MMU_FLAG_PERM_EXECUTE) perms |= ZX_VM_PERM_EXECUTE;
+  return perms;
+}
+
+// One entry per protection run of the mapping being walked (aspace lock held; takes the VMO
+// lock, which ranks below it).
+static zx_status_t maps_emit_run(void* ctx, vaddr_t base, size_t len, uint32_t arch_mmu_flags) {
+  struct maps_walk* w = ctx;
+  struct vm_mapping* m = w->mapping;
+  struct maps_entry e = {
+      .base = base, .size = len, .depth = w->depth, .type = ZX_INFO_MAPS_TYPE_MAPPING};
+  e.mmu_flags = perms_from_arch(arch_mmu_flags);
+  e.vmo_offset = vm_mapping_object_offset(m) + (base - vm_mapping_base(m));
+  if (m->object != NULL) {
+    e.vmo_koid = vm_object_user_id(m->object);
+    vm_object_get_name(m->object, e.name);
+    e.counts = vm_object_get_attributed_memory_in_range(m->object, e.vmo_offset, len);
+  }
+  maps_emit(w, &e);
+  return ZX_OK;
+}
+
+static void maps_walk_vmar_locked(struct maps_walk* w, struct vm_address_region* vmar,
+                                  size_t depth) {
+  struct maps_entry e = {.base = vm_region_base(&vmar->common),
+                         .size = vm_region_size(&vmar->common),
+                         .depth = depth,
+                         .type = ZX_INFO_MAPS_TYPE_VMAR};
+  memcpy(e.name, vmar->name, ZX_MAX_NAME_LEN);
+  maps_emit(w, &e);
+  for (struct vm_region_node* n = vm_region_list_first(&vmar->children); n != NULL;
+       n = vm_region_list_next(n)) {
+    struct vm_address_region_or_mapping* r = vm_region_from_node(n);
+    if (!r->is_mapping) {
+      maps_walk_vmar_locked(w, vm_address_region_from(r), depth + 1);
+      continue;
+    }
+    w->mapping = vm_mapping_from(r);
+    w->depth = depth + 1;
+    // maps_emit_run never fails, so neither does the enumeration.
+    zx_status_t status = vm_mapping_enumerate_protection_ranges_locked(
+        w->mapping, vm_region_base(r), vm_region_size(r), maps_emit_run, w);
+    ZX_DEBUG_ASSERT(status == ZX_OK);
+  }
+}
+
+static zx_status_t info_process_maps(struct process_dispatcher* p, uint32_t topic, void* buffer,
+                                     size_t buffer_size, size_t* actual, size_t* avail) {
+  // The self process's maps are refused, as on Fuchsia (the caller would be reading the very
+  // structure its own call changes).
+  if (p == kernel_self_process()) return ZX_ERR_ACCESS_DENIED;
+  size_t record_size = topic == ZX_INFO_PROCESS_MAPS_V1   ? sizeof(zx_info_maps_v1_t)
+                       : topic == ZX_INFO_PROCESS_MAPS_V2 ? sizeof(zx_info_maps_v2_t)
+                                                          : sizeof(zx_info_maps_t);
+  struct maps_walk w = {.topic = topic};
+  info_array_init(&w.out, buffer, buffer_size, record_size);
+  struct vm_aspace* aspace = p->aspace;
+  mutex_lock(&aspace->lock);
+  if (aspace->root_vmar == NULL) {
+    mutex_unlock(&aspace->lock);
+    return ZX_ERR_BAD_STATE;
+  }
+  struct maps_entry e = {
+      .base = aspace->base, .size = aspace->size, .depth = 0, .type = ZX_INFO_MAPS_TYPE_ASPACE};
+  memcpy(e.name, aspace->name, ZX_MAX_NAME_LEN);
+  maps_emit(&w, &e);
+  maps_walk_vmar_locked(&w, aspace->root_vmar, 1);
+  mutex_unlock(&aspace->lock);
+  return info_array_finish(&w.out, actual, avail);
+}
+
+// ---- the call ---------------------------------------------------------------------------------
+
+static bool topic_is_process_maps(uint32_t topic) {
+  return topic == ZX_INFO_PROCESS_MAPS_V1 || topic == ZX_INFO_PROCESS_MAPS_V2 ||
+         topic == ZX_INFO_PROCESS_MAPS;
+}
+
+static bool topic_is_process_vmos(uint32_t topic) {
+  return topic == ZX_INFO_PROCESS_VMOS_V1 || topic == ZX_INFO_PROCESS_VMOS_V2 ||
+         topic == ZX_INFO_PROCESS_VMOS_V3 || topic == ZX_INFO_PROCESS_VMOS;
+}
+
+static zx_status_t info_basic(struct dispatcher* d, zx_rights_t rights, void* buffer,
+                              size_t buffer_size, size_t* actual, size_t* avail) {
+  zx_info_handle_basic_t info = {
+      .koid = d->koid, .rights = rights, .type = d->type, .related_koid = d->related_koid};
+  return single_record(buffer, buffer_size, actual, avail, &info, sizeof(info));
+}
+
+static zx_status_t info_vmar(struct dispatcher* d, zx_rights_t rights, void* buffer,
+                             size_t buffer_size, size_t* actual, size_t* avail) {
+  if (d->type != ZX_OBJ_TYPE_VMAR) return ZX_ERR_WRONG_TYPE;
+  if (!(rights & ZX_RIGHT_INSPECT)) return ZX_ERR_ACCESS_DENIED;
+  struct vm_address_region* vmar = vmar_dispatcher_from(d)->vmar;
+  zx_info_vmar_t info = {.base = vm_region_base(&vmar->common),
+                         .len = vm_region_size(&vmar->common)};
+  return single_record(buffer, buffer_size, actual, avail, &info, sizeof(info));
+}
+
+// The topics on a process handle.
+static zx_status_t info_process_topic(struct dispatcher* d, zx_rights_t rights, uint32_t topic,
+                                      void* buffer, size_t buffer_size, size_t* actual,
+                                      size_t* avail) {
+  if (d->type != ZX_OBJ_TYPE_PROCESS) return ZX_ERR_WRONG_TYPE;
+  const zx_rights_t need = ZX_RIGHT_INSPECT | ZX_RIGHT_READ;
+  if ((rights & need) != need) return ZX_ERR_ACCESS_DENIED;
+  struct process_dispatcher* p = process_dispatcher_from(d);
+  if (topic_is_process_maps(topic)) {
+    return info_process_maps(p, topic, buffer, buffer_size, actual, avail);
+  }
+  return info_process_vmos(p, topic, buffer, buffer_size, actual, avail);
+}
+
+ZXVM_EXPORT zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic, void* buffer,
+                                           size_t buffer_size, size_t* actual, size_t* avail) {
+  struct dispatcher* d;
+  zx_rights_t rights;
+  zx_status_t status = dispatcher_lookup(handle, ZX_OBJ_TYPE_NONE, 0, &d, &rights);
+  if (status != ZX_OK) return status;
+  if (buffer == NULL && buffer_size > 0) {
+    status = ZX_ERR_INVALID_ARGS;
+  } else if (topic == ZX_INFO_HANDLE_VALID) {
+    status = ZX_OK;
+  } else if (topic == ZX_INFO_HANDLE_BASIC) {
+    status = info_basic(d, rights, buffer, buffer_size, actual, avail);
+  } else if (topic == ZX_INFO_VMAR) {
+    status = info_vmar(d, rights, buffer, buffer_size, actual, avail);
+  } else if (vmo_record_size(topic) != 0 && !topic_is_process_vmos(topic)) {
+    status = info_vmo(d, rights, topic, buffer, buffer_size, actual, avail);
+  } else if (topic_is_process_maps(topic) || topic_is_process_vmos(topic)) {
+    status = info_process_topic(d, rights, topic, buffer, buffer_size, actual, avail);
+  } else {
+    status = ZX_ERR_NOT_SUPPORTED;
+  }
+  dispatcher_release(d);
+  return status;
+}
