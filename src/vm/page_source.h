@@ -1,0 +1,154 @@
+// The producer side of a pager-backed VMO (Zircon's PageSource and PagerProxy in one object): one
+// page source per pager-backed VMO root. It turns "this VMO lacks page N" into a page-request
+// packet for the user pager, remembers which ranges have been asked for, and parks the threads that
+// wait for those ranges until the pager answers (supply, DIRTY ack, FAIL) or goes away (detach).
+//
+// Requests. A request covers [offset, offset + page_count pages) for one command (READ or DIRTY),
+// at most PAGE_SOURCE_MAX_BATCH_PAGES pages, and is sent exactly once. Its |pending| bitmap says
+// which of its pages are still unresolved. A consumer that needs page N:
+//   - attaches to the outstanding request of the same command whose pending bitmap holds N, or
+//   - if none does, creates a request starting at N that extends over the run of pages the caller
+//     says are missing (batching, Zircon's MultiPageRequest), clipped to the batch cap and before
+//     the first page already pending in another request of that command, and sends its packet.
+// A waiter waits for its own page only: it wakes (ZX_OK, retry) as soon as that page is resolved,
+// with the error when its page failed, or with ZX_ERR_BAD_STATE on detach. A request whose pages
+// are all resolved is freed. Requests are never retried by the source: a FAIL or a partial supply
+// leaves the unresolved pages to later faults, which ask again.
+//
+// Packets are byte-exact zx_port_packet_t (zero padding, type ZX_PKT_TYPE_PAGE_REQUEST, status
+// ZX_OK, the source's key), handed to |send_packet|. COMPLETE (offset 0, length 0) is sent once,
+// after detach, unless the detach says the pager itself is gone.
+//
+// Locking: the pager lock (|lock|, rank LOCK_RANK_PAGER = 35) guards every (L) field. It is taken
+// inside the VMO hierarchy lock (consumers arm requests from the fault path) and may be taken
+// without it (the pager answering). Under it the source calls:
+//   - send_packet(ctx, packet): the callee must not block for long, must not call back into the
+//     VM, and may take only locks ranked above LOCK_RANK_PAGER (a port's own leaf lock). It is
+//     called with the pager lock held, and often the VMO lock too.
+//   - multi_page_request_arm / _complete, which take the request's leaf lock.
+// Nothing else is called under it.
+//
+// Lifetime: reference counted. The VMO node holds one; a zx pager object or the evictor may hold
+// more. The last release frees the source; every request must have been resolved or failed by
+// then (detach does it).
+#ifndef ZXVM_VM_PAGE_SOURCE_H_
+#define ZXVM_VM_PAGE_SOURCE_H_
+
+#include <stdatomic.h>
+#include <zircon/syscalls/port.h>
+
+#include "base/list.h"
+#include "base/mutex.h"
+#include "vm/page_request.h"
+
+#define PAGE_SOURCE_MAGIC ZXVM_MAGIC('P', 'G', 'S', 'R')
+
+// Largest request, in pages (the pending set is one 64-bit bitmap). 64 pages = 256 KiB, four
+// times the optimistic fault window: large enough that a sequential reader sees one packet per
+// 256 KiB, small enough that a random reader does not make the pager fetch much it never uses.
+#define PAGE_SOURCE_MAX_BATCH_PAGES 64u
+
+// page_source_create flags.
+#define PAGE_SOURCE_FLAG_TRAP_DIRTY (1u << 0)  // writes to clean pages need a DIRTY ack
+#define PAGE_SOURCE_FLAGS_MASK PAGE_SOURCE_FLAG_TRAP_DIRTY
+
+// Commands a request can carry: index into page_source.requests.
+enum page_source_command {
+  PAGE_SOURCE_READ = 0,
+  PAGE_SOURCE_DIRTY = 1,
+  PAGE_SOURCE_COMMAND_COUNT_,
+};
+
+// Delivers one packet to the pager. See "Locking" above for what it may do.
+typedef void (*page_source_send_fn)(void* ctx, const zx_port_packet_t* packet);
+
+// Counters (L), for tests and dumps.
+struct page_source_stats {
+  uint64_t packets[PAGE_SOURCE_COMMAND_COUNT_];      // READ / DIRTY packets sent
+  uint64_t complete_packets;                         // 0 or 1
+  uint64_t waits;                                    // waiters parked (attached or new)
+  uint64_t outstanding[PAGE_SOURCE_COMMAND_COUNT_];  // requests currently outstanding
+};
+
+// Legend: (c) const after create, (a) atomic, (L) the pager lock |lock|, (E) the evictor's
+// registry lock (evictor.c).
+struct page_source {
+  uint32_t magic;                   // (c) PAGE_SOURCE_MAGIC
+  uint32_t flags;                   // (c) PAGE_SOURCE_FLAG_*
+  _Atomic uint32_t refcount;        // (a)
+  _Atomic bool modified;            // (a) written since the last stats reset (query_vmo_stats)
+  uint64_t key;                     // (c) zx_port_packet_t.key
+  page_source_send_fn send_packet;  // (c)
+  void* send_ctx;                   // (c)
+  struct mutex lock;                // the pager lock
+  bool detached;                    // (L) no more requests; every wait fails with BAD_STATE
+  struct list_node requests[PAGE_SOURCE_COMMAND_COUNT_];  // (L) page_source_request, by offset
+  struct page_source_stats stats;                         // (L)
+  struct list_node evictor_node;  // (E) in the evictor's registry while registered
+  void* evictor_owner;            // (E) the node whose pages the evictor may scan (see evictor.h)
+};
+
+// Creates a source with one reference. |flags|: PAGE_SOURCE_FLAG_*. |send_packet| must not be
+// NULL. ZX_ERR_INVALID_ARGS (unknown flags, NULL callback), ZX_ERR_NO_MEMORY.
+zx_status_t page_source_create(uint32_t flags, uint64_t key, page_source_send_fn send_packet,
+                               void* send_ctx, struct page_source** out) WARN_UNUSED;
+void page_source_acquire(struct page_source* src);
+// Drops a reference; the last frees the source. It must have no outstanding request (detach first).
+void page_source_release(struct page_source* src);
+
+static inline bool page_source_trap_dirty(const struct page_source* src) {
+  return (src->flags & PAGE_SOURCE_FLAG_TRAP_DIRTY) != 0;
+}
+
+// Consumer side, called by the VMO (VMO lock held by the caller; takes the pager lock).
+//
+// Asks for page |offset| (page aligned) with |command|: attaches |req| to the request already
+// pending for that page, or sends a new request for [offset, offset + run_len) clipped as the file
+// comment says (|run_len| >= PAGE_SIZE: the bytes from |offset| the caller found missing, for READ,
+// or clean, for DIRTY). Returns ZX_ERR_SHOULD_WAIT with |req| armed (the caller drops every lock
+// and waits on it, then retries); ZX_ERR_BAD_STATE once detached (|req| untouched);
+// ZX_ERR_NO_MEMORY (|req| untouched, nothing sent).
+zx_status_t page_source_request_page(struct page_source* src, enum page_source_command command,
+                                     uint64_t offset, uint64_t run_len,
+                                     struct multi_page_request* req) WARN_UNUSED;
+
+// Removes |req| from the source if it still waits there (a consumer that gave up waiting, e.g. on
+// a timeout, must call this before reusing or freeing |req|). Returns whether it was found.
+bool page_source_cancel_wait(struct page_source* src, struct multi_page_request* req);
+
+// Producer side (the pager answering; the VMO lock may or may not be held).
+//
+// Marks [offset, offset + len) (page aligned) resolved for |command|: READ after a supply, DIRTY
+// after a ZX_PAGER_OP_DIRTY. Waiters for those pages wake with ZX_OK; emptied requests are freed.
+void page_source_on_pages_resolved(struct page_source* src, enum page_source_command command,
+                                   uint64_t offset, uint64_t len);
+// Fails [offset, offset + len) for both commands: waiters for those pages wake with |error|.
+// ZX_ERR_INVALID_ARGS if |error| is not one a pager may report (page_source_fail_status_valid).
+zx_status_t page_source_on_pages_failed(struct page_source* src, uint64_t offset, uint64_t len,
+                                        zx_status_t error) WARN_UNUSED;
+// The statuses ZX_PAGER_OP_FAIL accepts: IO, IO_DATA_INTEGRITY, BAD_STATE, NO_SPACE,
+// BUFFER_TOO_SMALL.
+bool page_source_fail_status_valid(zx_status_t error);
+
+// Detaches the source: every outstanding and future request fails with ZX_ERR_BAD_STATE. The first
+// detach sends the COMPLETE packet when |send_complete| (false when the pager itself is gone).
+// Returns ZX_ERR_BAD_STATE if already detached, else ZX_OK.
+zx_status_t page_source_detach(struct page_source* src, bool send_complete);
+bool page_source_is_detached(struct page_source* src);
+
+// The "modified" statistic (zx_pager_query_vmo_stats): set by every write to the VMO.
+static inline void page_source_mark_modified(struct page_source* src) {
+  atomic_store_explicit(&src->modified, true, memory_order_relaxed);
+}
+// Returns the flag and, if |reset|, clears it.
+bool page_source_query_modified(struct page_source* src, bool reset);
+
+// A copy of the counters (takes the pager lock).
+void page_source_get_stats(struct page_source* src, struct page_source_stats* out);
+
+// Invariant check (takes the pager lock): requests sorted, inside the batch cap, non-empty pending
+// sets, no page pending twice for one command, every waiter's page pending in its request, nothing
+// outstanding once detached. Panics on violation.
+void page_source_check(struct page_source* src);
+
+#endif  // ZXVM_VM_PAGE_SOURCE_H_

@@ -1,0 +1,300 @@
+// White-box tests of struct page_source alone (no VMO): request batching and clipping, one packet
+// per range, per-page wake-up, FAIL statuses, detach and the COMPLETE packet, byte-exact packets,
+// cancel, stats and the checker.
+#include "test_util.h"
+// zxvm headers after cmocka.
+#include "pager_test_util.h"
+#include "vm/page_source.h"
+
+#define P PAGE_SIZE
+#define KEY 0x1234abcd5678ef00ull
+
+struct fixture {
+  struct packet_queue q;
+  struct page_source* src;
+};
+
+static struct fixture fx;
+
+static int setup(void** state) {
+  (void)state;
+  packet_queue_init(&fx.q);
+  assert_ok(page_source_create(0, KEY, packet_queue_send, &fx.q, &fx.src));
+  return 0;
+}
+
+static int teardown(void** state) {
+  (void)state;
+  page_source_check(fx.src);
+  (void)page_source_detach(fx.src, false);
+  page_source_release(fx.src);
+  packet_queue_destroy(&fx.q);
+  return 0;
+}
+
+static zx_port_packet_t pop(void) {
+  zx_port_packet_t p;
+  assert_true(packet_queue_pop(&fx.q, &p, 1000));
+  return p;
+}
+
+static void page_source_create_rejects_bad_args(void** state) {
+  struct page_source* s;
+  assert_status(ZX_ERR_INVALID_ARGS, page_source_create(1u << 5, 0, packet_queue_send, NULL, &s));
+  assert_status(ZX_ERR_INVALID_ARGS, page_source_create(0, 0, NULL, NULL, &s));
+  assert_ok(page_source_create(PAGE_SOURCE_FLAG_TRAP_DIRTY, 0, packet_queue_send, NULL, &s));
+  assert_true(page_source_trap_dirty(s));
+  page_source_release(s);
+}
+
+static void page_source_request_batches_run_and_sends_once(void** state) {
+  struct multi_page_request a, b;
+  multi_page_request_init(&a);
+  multi_page_request_init(&b);
+  assert_status(ZX_ERR_SHOULD_WAIT,
+                page_source_request_page(fx.src, PAGE_SOURCE_READ, 4 * P, 16 * P, &a));
+  assert_true(multi_page_request_is_armed(&a));
+  assert_packet(KEY, ZX_PAGER_VMO_READ, 4 * P, 16 * P, pop());
+  // A second consumer inside the range attaches: no packet.
+  assert_status(ZX_ERR_SHOULD_WAIT,
+                page_source_request_page(fx.src, PAGE_SOURCE_READ, 10 * P, 10 * P, &b));
+  assert_int_equal(0, packet_queue_count(&fx.q));
+  page_source_check(fx.src);
+  // Resolving a's page wakes a only.
+  page_source_on_pages_resolved(fx.src, PAGE_SOURCE_READ, 4 * P, P);
+  assert_ok(multi_page_request_wait(&a, 0));
+  assert_true(multi_page_request_is_armed(&b));
+  page_source_on_pages_resolved(fx.src, PAGE_SOURCE_READ, 8 * P, 4 * P);
+  assert_ok(multi_page_request_wait(&b, 0));
+  struct page_source_stats st;
+  page_source_get_stats(fx.src, &st);
+  assert_int_equal(1, st.packets[PAGE_SOURCE_READ]);
+  assert_int_equal(2, st.waits);
+  assert_int_equal(1, st.outstanding[PAGE_SOURCE_READ]);  // pages 5-7, 12-19 still pending
+  page_source_on_pages_resolved(fx.src, PAGE_SOURCE_READ, 0, 32 * P);
+  page_source_get_stats(fx.src, &st);
+  assert_int_equal(0, st.outstanding[PAGE_SOURCE_READ]);
+  multi_page_request_fini(&a);
+  multi_page_request_fini(&b);
+}
+
+static void page_source_request_clips_to_cap_and_pending_pages(void** state) {
+  struct multi_page_request a, b, c;
+  multi_page_request_init(&a);
+  multi_page_request_init(&b);
+  multi_page_request_init(&c);
+  assert_status(ZX_ERR_SHOULD_WAIT,
+                page_source_request_page(fx.src, PAGE_SOURCE_READ, 100 * P, 4 * P, &a));
+  assert_packet(KEY, ZX_PAGER_VMO_READ, 100 * P, 4 * P, pop());
+  // Run of 1000 pages from 90: stops before page 100, pending in a's request.
+  assert_status(ZX_ERR_SHOULD_WAIT,
+                page_source_request_page(fx.src, PAGE_SOURCE_READ, 90 * P, 1000 * P, &b));
+  assert_packet(KEY, ZX_PAGER_VMO_READ, 90 * P, 10 * P, pop());
+  // Run of 1000 pages from 104: capped at the batch size.
+  assert_status(ZX_ERR_SHOULD_WAIT,
+                page_source_request_page(fx.src, PAGE_SOURCE_READ, 104 * P, 1000 * P, &c));
+  assert_packet(KEY, ZX_PAGER_VMO_READ, 104 * P, PAGE_SOURCE_MAX_BATCH_PAGES * P, pop());
+  page_source_check(fx.src);
+  page_source_on_pages_resolved(fx.src, PAGE_SOURCE_READ, 0, 1024 * P);
+  assert_ok(multi_page_request_wait(&a, 0));
+  assert_ok(multi_page_request_wait(&b, 0));
+  assert_ok(multi_page_request_wait(&c, 0));
+  multi_page_request_fini(&a);
+  multi_page_request_fini(&b);
+  multi_page_request_fini(&c);
+}
+
+static void page_source_resolved_page_asked_again_gets_new_request(void** state) {
+  struct multi_page_request a;
+  multi_page_request_init(&a);
+  assert_status(ZX_ERR_SHOULD_WAIT,
+                page_source_request_page(fx.src, PAGE_SOURCE_READ, 0, 8 * P, &a));
+  assert_packet(KEY, ZX_PAGER_VMO_READ, 0, 8 * P, pop());
+  page_source_on_pages_resolved(fx.src, PAGE_SOURCE_READ, 0, P);
+  assert_ok(multi_page_request_wait(&a, 0));
+  // Page 0 is resolved in the old request (pages 1-7 still pending): a new request for page 0
+  // stops before page 1.
+  assert_status(ZX_ERR_SHOULD_WAIT,
+                page_source_request_page(fx.src, PAGE_SOURCE_READ, 0, 8 * P, &a));
+  assert_packet(KEY, ZX_PAGER_VMO_READ, 0, P, pop());
+  page_source_check(fx.src);
+  page_source_on_pages_resolved(fx.src, PAGE_SOURCE_READ, 0, 8 * P);
+  assert_ok(multi_page_request_wait(&a, 0));
+  multi_page_request_fini(&a);
+}
+
+static void page_source_read_and_dirty_are_independent(void** state) {
+  struct multi_page_request a, b;
+  multi_page_request_init(&a);
+  multi_page_request_init(&b);
+  assert_status(ZX_ERR_SHOULD_WAIT,
+                page_source_request_page(fx.src, PAGE_SOURCE_READ, 0, 2 * P, &a));
+  assert_status(ZX_ERR_SHOULD_WAIT,
+                page_source_request_page(fx.src, PAGE_SOURCE_DIRTY, 0, 3 * P, &b));
+  assert_packet(KEY, ZX_PAGER_VMO_READ, 0, 2 * P, pop());
+  assert_packet(KEY, ZX_PAGER_VMO_DIRTY, 0, 3 * P, pop());
+  page_source_on_pages_resolved(fx.src, PAGE_SOURCE_DIRTY, 0, 3 * P);
+  assert_ok(multi_page_request_wait(&b, 0));
+  assert_true(multi_page_request_is_armed(&a));
+  page_source_on_pages_resolved(fx.src, PAGE_SOURCE_READ, 0, 2 * P);
+  assert_ok(multi_page_request_wait(&a, 0));
+  multi_page_request_fini(&a);
+  multi_page_request_fini(&b);
+}
+
+static void page_source_fail_wakes_with_error_and_is_not_sticky(void** state) {
+  static const zx_status_t kValid[] = {ZX_ERR_IO, ZX_ERR_IO_DATA_INTEGRITY, ZX_ERR_BAD_STATE,
+                                       ZX_ERR_NO_SPACE, ZX_ERR_BUFFER_TOO_SMALL};
+  for (size_t i = 0; i < countof(kValid); i++) {
+    struct multi_page_request a;
+    multi_page_request_init(&a);
+    assert_status(ZX_ERR_SHOULD_WAIT,
+                  page_source_request_page(fx.src, PAGE_SOURCE_READ, 3 * P, P, &a));
+    assert_packet(KEY, ZX_PAGER_VMO_READ, 3 * P, P, pop());
+    assert_ok(page_source_on_pages_failed(fx.src, 0, 4 * P, kValid[i]));
+    assert_status(kValid[i], multi_page_request_wait(&a, 0));
+    multi_page_request_fini(&a);
+  }
+  assert_status(ZX_ERR_INVALID_ARGS, page_source_on_pages_failed(fx.src, 0, P, ZX_ERR_NO_MEMORY));
+  assert_status(ZX_ERR_INVALID_ARGS, page_source_on_pages_failed(fx.src, 0, P, ZX_OK));
+  assert_false(page_source_fail_status_valid(ZX_ERR_INTERNAL));
+  page_source_check(fx.src);
+}
+
+static void page_source_fail_outside_waiter_page_keeps_waiting(void** state) {
+  struct multi_page_request a;
+  multi_page_request_init(&a);
+  assert_status(ZX_ERR_SHOULD_WAIT,
+                page_source_request_page(fx.src, PAGE_SOURCE_READ, 0, 4 * P, &a));
+  (void)pop();
+  assert_ok(page_source_on_pages_failed(fx.src, P, 3 * P, ZX_ERR_IO));
+  assert_true(multi_page_request_is_armed(&a));
+  page_source_on_pages_resolved(fx.src, PAGE_SOURCE_READ, 0, P);
+  assert_ok(multi_page_request_wait(&a, 0));
+  multi_page_request_fini(&a);
+}
+
+static void page_source_detach_fails_all_and_completes_once(void** state) {
+  struct multi_page_request a, b;
+  multi_page_request_init(&a);
+  multi_page_request_init(&b);
+  assert_status(ZX_ERR_SHOULD_WAIT, page_source_request_page(fx.src, PAGE_SOURCE_READ, 0, P, &a));
+  assert_status(ZX_ERR_SHOULD_WAIT,
+                page_source_request_page(fx.src, PAGE_SOURCE_DIRTY, 9 * P, P, &b));
+  (void)pop();
+  (void)pop();
+  assert_ok(page_source_detach(fx.src, true));
+  assert_status(ZX_ERR_BAD_STATE, multi_page_request_wait(&a, 0));
+  assert_status(ZX_ERR_BAD_STATE, multi_page_request_wait(&b, 0));
+  assert_packet(KEY, ZX_PAGER_VMO_COMPLETE, 0, 0, pop());
+  assert_status(ZX_ERR_BAD_STATE, page_source_detach(fx.src, true));
+  assert_int_equal(0, packet_queue_count(&fx.q));
+  assert_true(page_source_is_detached(fx.src));
+  assert_status(ZX_ERR_BAD_STATE, page_source_request_page(fx.src, PAGE_SOURCE_READ, 0, P, &a));
+  assert_false(multi_page_request_is_armed(&a));
+  struct page_source_stats st;
+  page_source_get_stats(fx.src, &st);
+  assert_int_equal(1, st.complete_packets);
+  multi_page_request_fini(&a);
+  multi_page_request_fini(&b);
+}
+
+static void page_source_detach_without_complete_sends_nothing(void** state) {
+  assert_ok(page_source_detach(fx.src, false));
+  assert_int_equal(0, packet_queue_count(&fx.q));
+}
+
+static void page_source_cancel_wait_removes_waiter(void** state) {
+  struct multi_page_request a;
+  multi_page_request_init(&a);
+  assert_status(ZX_ERR_SHOULD_WAIT, page_source_request_page(fx.src, PAGE_SOURCE_READ, 0, P, &a));
+  assert_status(ZX_ERR_TIMED_OUT, multi_page_request_wait(&a, 0));
+  assert_true(page_source_cancel_wait(fx.src, &a));
+  assert_false(page_source_cancel_wait(fx.src, &a));
+  // The request stays outstanding (the pager got the packet); resolving it wakes nobody.
+  page_source_on_pages_resolved(fx.src, PAGE_SOURCE_READ, 0, P);
+  page_source_check(fx.src);
+  multi_page_request_fini(&a);
+}
+
+static void page_source_modified_flag_query_and_reset(void** state) {
+  assert_false(page_source_query_modified(fx.src, false));
+  page_source_mark_modified(fx.src);
+  assert_true(page_source_query_modified(fx.src, false));
+  assert_true(page_source_query_modified(fx.src, true));
+  assert_false(page_source_query_modified(fx.src, false));
+}
+
+// Many threads ask for pages of the same 64-page range at once: exactly one packet per distinct
+// range, every thread wakes after one supply.
+struct many_ctx {
+  struct multi_page_request req;
+  uint64_t offset;
+  zx_status_t result;
+};
+
+static void* many_waiter(void* p) {
+  struct many_ctx* c = p;
+  zx_status_t st = page_source_request_page(fx.src, PAGE_SOURCE_READ, c->offset, 64 * P, &c->req);
+  if (st == ZX_ERR_SHOULD_WAIT) st = multi_page_request_wait(&c->req, INT64_MAX);
+  c->result = st;
+  return NULL;
+}
+
+static void page_source_many_threads_one_request(void** state) {
+  enum { N = 16 };
+  struct many_ctx ctx[N];
+  pthread_t t[N];
+  // The first request, sent before the threads start, covers every page they ask for.
+  struct multi_page_request first;
+  multi_page_request_init(&first);
+  assert_status(ZX_ERR_SHOULD_WAIT,
+                page_source_request_page(fx.src, PAGE_SOURCE_READ, 0, 64 * P, &first));
+  for (int i = 0; i < N; i++) {
+    multi_page_request_init(&ctx[i].req);
+    ctx[i].offset = (uint64_t)(i % 4) * P;
+    ctx[i].result = 1;
+    assert_int_equal(0, pthread_create(&t[i], NULL, many_waiter, &ctx[i]));
+  }
+  // Wait for every thread to park.
+  for (int tries = 0; tries < 5000; tries++) {
+    struct page_source_stats st;
+    page_source_get_stats(fx.src, &st);
+    if (st.waits == N + 1) break;
+    usleep(1000);
+  }
+  struct page_source_stats st;
+  page_source_get_stats(fx.src, &st);
+  assert_int_equal(N + 1, st.waits);
+  assert_packet(KEY, ZX_PAGER_VMO_READ, 0, 64 * P, pop());
+  assert_int_equal(0, packet_queue_count(&fx.q));  // every thread attached
+  page_source_on_pages_resolved(fx.src, PAGE_SOURCE_READ, 0, 64 * P);
+  assert_ok(multi_page_request_wait(&first, 0));
+  multi_page_request_fini(&first);
+  for (int i = 0; i < N; i++) {
+    assert_int_equal(0, pthread_join(t[i], NULL));
+    assert_ok(ctx[i].result);
+    multi_page_request_fini(&ctx[i].req);
+  }
+  page_source_on_pages_resolved(fx.src, PAGE_SOURCE_READ, 0, 128 * P);
+}
+
+int main(void) {
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+  const struct CMUnitTest tests[] = {
+      T(page_source_create_rejects_bad_args),
+      T(page_source_request_batches_run_and_sends_once),
+      T(page_source_request_clips_to_cap_and_pending_pages),
+      T(page_source_resolved_page_asked_again_gets_new_request),
+      T(page_source_read_and_dirty_are_independent),
+      T(page_source_fail_wakes_with_error_and_is_not_sticky),
+      T(page_source_fail_outside_waiter_page_keeps_waiting),
+      T(page_source_detach_fails_all_and_completes_once),
+      T(page_source_detach_without_complete_sends_nothing),
+      T(page_source_cancel_wait_removes_waiter),
+      T(page_source_modified_flag_query_and_reset),
+      T(page_source_many_threads_one_request),
+  };
+#undef T
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,3 @@
+# User pagers: page sources, pager-backed VMOs (supply, fail, dirty tracking, detach), eviction.
+zxvm_test(NAME page_source_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/page_source_test.c LIBS zxvm_vm
+          LABELS concurrency)
