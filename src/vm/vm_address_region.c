@@ -142,7 +142,8 @@ static zx_status_t vmar_check_offset(const struct vm_address_region* parent, siz
 // bytes (page multiple) with |vmar_flags| (CAN_MAP_* already final). Changes nothing.
 static zx_status_t vmar_place_locked(struct vm_address_region* parent, size_t offset, size_t size,
                                      uint8_t align_pow2, uint32_t vmar_flags,
-                                     struct vmar_placement* out) {
+                                     struct vmar_placement* out)
+    REQUIRES(&parent->common.aspace->lock) {
   struct vm_aspace* aspace = parent->common.aspace;
   mutex_assert_held(&aspace->lock);
   if (parent->common.state != VM_LIFECYCLE_ALIVE) return ZX_ERR_BAD_STATE;
@@ -182,8 +183,8 @@ zx_status_t vm_address_region_create_sub_vmar(struct vm_address_region* parent, 
   if (vmar_flags & ~SUB_VMAR_ALLOWED_FLAGS) return ZX_ERR_INVALID_ARGS;
   struct vm_aspace* aspace = parent->common.aspace;
   struct vm_address_region* vmar = NULL;
-  mutex_lock(&aspace->region_lock);
-  mutex_lock(&aspace->lock);
+  mutex_lock(&parent->common.aspace->region_lock);
+  mutex_lock(&parent->common.aspace->lock);
   struct vmar_placement place;
   zx_status_t status = vmar_place_locked(parent, offset, size, align_pow2, vmar_flags, &place);
   if (status != ZX_OK) goto out_unlock;
@@ -193,8 +194,8 @@ zx_status_t vm_address_region_create_sub_vmar(struct vm_address_region* parent, 
   vm_address_region_insert_child_locked(parent, &vmar->common);
   VM_VALIDATE(vm_address_region_check_locked, parent);
 out_unlock:
-  mutex_unlock(&aspace->lock);
-  mutex_unlock(&aspace->region_lock);
+  mutex_unlock(&parent->common.aspace->lock);
+  mutex_unlock(&parent->common.aspace->region_lock);
   if (status == ZX_OK) *out = vmar;
   return status;
 }
@@ -242,8 +243,8 @@ zx_status_t vm_address_region_create_vm_mapping(struct vm_address_region* parent
   if (status != ZX_OK) return status;
   struct vm_aspace* aspace = parent->common.aspace;
   struct vm_mapping* m = NULL;
-  mutex_lock(&aspace->region_lock);
-  mutex_lock(&aspace->lock);
+  mutex_lock(&parent->common.aspace->region_lock);
+  mutex_lock(&parent->common.aspace->lock);
   struct vmar_placement place;
   status = vmar_place_locked(parent, offset, rounded, align_pow2, flags, &place);
   if (status != ZX_OK) goto out_unlock;
@@ -258,8 +259,8 @@ zx_status_t vm_address_region_create_vm_mapping(struct vm_address_region* parent
   vm_mapping_activate_locked(m, parent);
   VM_VALIDATE(vm_address_region_check_locked, parent);
 out_unlock:
-  mutex_unlock(&aspace->lock);
-  mutex_unlock(&aspace->region_lock);
+  mutex_unlock(&parent->common.aspace->lock);
+  mutex_unlock(&parent->common.aspace->region_lock);
   if (status != ZX_OK) {
     // A NOT_READY mapping is freed by its last reference (dropping its VMO reference, which
     // must happen with no lock held).

@@ -115,9 +115,8 @@ zx_status_t vm_address_region_unmap(struct vm_address_region* vmar, vaddr_t base
   vaddr_t last;
   zx_status_t status = range_args(base, size, &last);
   if (status != ZX_OK) return status;
-  struct vm_aspace* aspace = vmar->common.aspace;
-  mutex_lock(&aspace->region_lock);
-  mutex_lock(&aspace->lock);
+  mutex_lock(&vmar->common.aspace->region_lock);
+  mutex_lock(&vmar->common.aspace->lock);
   if (vmar->common.state != VM_LIFECYCLE_ALIVE) {
     status = ZX_ERR_BAD_STATE;
   } else if (!vm_region_contains_range(&vmar->common, base, last)) {
@@ -131,8 +130,8 @@ zx_status_t vm_address_region_unmap(struct vm_address_region* vmar, vaddr_t base
     if (status == ZX_OK) status = vmar_unmap_range_locked(vmar, base, last, allow_partial);
     VM_VALIDATE(vm_address_region_check_locked, vmar);
   }
-  mutex_unlock(&aspace->lock);
-  mutex_unlock(&aspace->region_lock);
+  mutex_unlock(&vmar->common.aspace->lock);
+  mutex_unlock(&vmar->common.aspace->region_lock);
   return status;
 }
 
@@ -163,7 +162,8 @@ static zx_status_t protect_check_mapping_locked(struct vm_address_region* vmar,
 // Validation pass: every byte of [|base|, |last|] covered by a mapping (any depth), each allowing
 // the change. Changes nothing.
 static zx_status_t protect_check_locked(struct vm_address_region* vmar, vaddr_t base, vaddr_t last,
-                                        uint32_t flags, enum vm_op_children op_children) {
+                                        uint32_t flags, enum vm_op_children op_children)
+    REQUIRES(&vmar->common.aspace->lock) {
   vaddr_t cursor = base;
   for (;;) {
     struct vm_mapping* m = vmar_next_mapping_locked(vmar, cursor, last);
@@ -177,7 +177,7 @@ static zx_status_t protect_check_locked(struct vm_address_region* vmar, vaddr_t 
 }
 
 static zx_status_t protect_apply_locked(struct vm_address_region* vmar, vaddr_t base, vaddr_t last,
-                                        uint32_t flags) {
+                                        uint32_t flags) REQUIRES(&vmar->common.aspace->lock) {
   vaddr_t cursor = base;
   for (;;) {
     struct vm_mapping* m = vmar_next_mapping_locked(vmar, cursor, last);
@@ -199,8 +199,7 @@ zx_status_t vm_address_region_protect(struct vm_address_region* vmar, vaddr_t ba
   vaddr_t last;
   zx_status_t status = range_args(base, size, &last);
   if (status != ZX_OK) return status;
-  struct vm_aspace* aspace = vmar->common.aspace;
-  mutex_lock(&aspace->lock);
+  mutex_lock(&vmar->common.aspace->lock);
   if (vmar->common.state != VM_LIFECYCLE_ALIVE) {
     status = ZX_ERR_BAD_STATE;
   } else if (!vm_region_contains_range(&vmar->common, base, last)) {
@@ -212,7 +211,7 @@ zx_status_t vm_address_region_protect(struct vm_address_region* vmar, vaddr_t ba
     if (status == ZX_OK) status = protect_apply_locked(vmar, base, last, arch_mmu_flags);
     VM_VALIDATE(vm_address_region_check_locked, vmar);
   }
-  mutex_unlock(&aspace->lock);
+  mutex_unlock(&vmar->common.aspace->lock);
   return status;
 }
 
@@ -258,7 +257,8 @@ static uint32_t range_op_needed_right(uint32_t op) {
 // ZX_ERR_ACCESS_DENIED. ZX_OK with |*out| = NULL once |cursor| passed |last|.
 static zx_status_t range_op_next_locked(struct vm_address_region* vmar, uint32_t op, vaddr_t cursor,
                                         vaddr_t last, enum vm_op_children op_children,
-                                        struct vm_mapping** out) {
+                                        struct vm_mapping** out)
+    REQUIRES(&vmar->common.aspace->lock) {
   struct vm_mapping* m = vmar_next_mapping_locked(vmar, cursor, last);
   if (m == NULL || vm_mapping_base(m) > cursor) return ZX_ERR_BAD_STATE;
   if (m->common.parent != vmar && !range_op_reaches_children(op, op_children)) {
@@ -272,7 +272,8 @@ static zx_status_t range_op_next_locked(struct vm_address_region* vmar, uint32_t
 
 // Validation pass over the whole range. Changes nothing.
 static zx_status_t range_op_check_locked(struct vm_address_region* vmar, uint32_t op, vaddr_t base,
-                                         vaddr_t last, enum vm_op_children op_children) {
+                                         vaddr_t last, enum vm_op_children op_children)
+    REQUIRES(&vmar->common.aspace->lock) {
   vaddr_t cursor = base;
   for (;;) {
     struct vm_mapping* m;
@@ -317,8 +318,8 @@ static zx_status_t range_op_apply(uint32_t op, struct vm_mapping* m, struct vm_o
 // advances |*cursor| and sets |*done| after the last mapping. Aspace lock held on entry and exit.
 static zx_status_t range_op_step_locked(struct vm_address_region* vmar, uint32_t op,
                                         vaddr_t* cursor, vaddr_t base, vaddr_t last,
-                                        enum vm_op_children op_children, bool* done) {
-  struct vm_aspace* aspace = vmar->common.aspace;
+                                        enum vm_op_children op_children, bool* done)
+    REQUIRES(&vmar->common.aspace->lock) {
   // The state may have changed while the lock was dropped: check again.
   if (vmar->common.state != VM_LIFECYCLE_ALIVE) return ZX_ERR_BAD_STATE;
   struct vm_mapping* m;
@@ -332,11 +333,11 @@ static zx_status_t range_op_step_locked(struct vm_address_region* vmar, uint32_t
   struct vm_object* vmo = vm_mapping_vmo_locked(m);
   if (vmo == NULL) return ZX_ERR_BAD_STATE;
   vm_address_region_or_mapping_acquire(&m->common);
-  mutex_unlock(&aspace->lock);
+  mutex_unlock(&vmar->common.aspace->lock);
   status = range_op_apply(op, m, vmo, vmo_offset, map_offset, ilen);
   vm_object_release(vmo);
   vm_address_region_or_mapping_release(&m->common);
-  mutex_lock(&aspace->lock);
+  mutex_lock(&vmar->common.aspace->lock);
   vaddr_t i_last = ib + (ilen - 1);
   *done = i_last >= last;
   if (!*done) *cursor = i_last + 1;
@@ -357,8 +358,7 @@ zx_status_t vm_address_region_range_op(struct vm_address_region* vmar, uint32_t 
     return ZX_ERR_OUT_OF_RANGE;
   }
   zx_status_t status;
-  struct vm_aspace* aspace = vmar->common.aspace;
-  mutex_lock(&aspace->lock);
+  mutex_lock(&vmar->common.aspace->lock);
   if (vmar->common.state != VM_LIFECYCLE_ALIVE) {
     status = ZX_ERR_BAD_STATE;
   } else {
@@ -369,6 +369,6 @@ zx_status_t vm_address_region_range_op(struct vm_address_region* vmar, uint32_t 
   while (status == ZX_OK && !done) {
     status = range_op_step_locked(vmar, op, &cursor, base, last, op_children, &done);
   }
-  mutex_unlock(&aspace->lock);
+  mutex_unlock(&vmar->common.aspace->lock);
   return status;
 }
