@@ -356,6 +356,8 @@ zx_status_t vm_address_region_or_mapping_destroy_locked(struct vm_address_region
   mutex_assert_held(&r->aspace->lock);
   if (r->state != VM_LIFECYCLE_ALIVE) return ZX_ERR_BAD_STATE;
   if (r->is_mapping) return vm_mapping_destroy_locked(vm_mapping_from(r), true);
+  // The root goes only with its aspace (vm_aspace_destroy); Zircon refuses it the same way.
+  if (&r->aspace->root_vmar->common == r) return ZX_ERR_NOT_SUPPORTED;
   zx_status_t status = vm_address_region_destroy_locked(vm_address_region_from(r));
   VM_VALIDATE(vm_address_region_check_locked, r->aspace->root_vmar);
   return status;

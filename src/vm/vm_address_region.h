@@ -101,7 +101,8 @@ void vm_address_region_or_mapping_acquire(struct vm_address_region_or_mapping* r
 void vm_address_region_or_mapping_release(struct vm_address_region_or_mapping* r);
 // Destroys |r| (Zircon's VmAddressRegionOrMapping::Destroy): takes the region and aspace locks;
 // ZX_ERR_BAD_STATE if not ALIVE; a VMAR is torn down with everything below it, a mapping is
-// unmapped. Returns ZX_OK or the first failure.
+// unmapped. Returns ZX_OK or the first failure. ZX_ERR_NOT_SUPPORTED for the aspace's root VMAR,
+// which only vm_aspace_destroy tears down.
 zx_status_t vm_address_region_or_mapping_destroy(struct vm_address_region_or_mapping* r)
     WARN_UNUSED;
 // Same, with both locks held.

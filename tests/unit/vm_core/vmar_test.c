@@ -711,6 +711,8 @@ static void vmar_lifecycle_dead_is_bad_state(void** state) {
   assert_int_equal(c.uncompressed_bytes, 0);
   vt_release(v);
   vt_release(m);
+  assert_status(ZX_ERR_NOT_SUPPORTED, vm_address_region_or_mapping_destroy(&f.root->common));
+  assert_int_equal(f.root->common.state, VM_LIFECYCLE_ALIVE);
   // Aspace destroy: idempotent; the root is gone afterwards.
   vt_release(f.root);
   assert_ok(vm_aspace_destroy(f.as));
