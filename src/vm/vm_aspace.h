@@ -78,6 +78,8 @@ void vm_aspace_acquire(struct vm_aspace* aspace);
 void vm_aspace_release(struct vm_aspace* aspace);
 // Tears the address space down: destroys the root VMAR and everything in it, then frees the page
 // tables (they are empty by then). Idempotent: a second call returns ZX_OK.
+// Note (vm_aspace.c): the emptied arch aspace itself (its root table page) is freed with the last
+// reference, not here, so a simulated access racing with destroy never walks freed tables.
 zx_status_t vm_aspace_destroy(struct vm_aspace* aspace) WARN_UNUSED;
 // The root VMAR with a new reference, or NULL once destroyed.
 struct vm_address_region* vm_aspace_root_vmar(struct vm_aspace* aspace);
