@@ -352,7 +352,7 @@ static zx_status_t maps_emit_run(void* ctx, vaddr_t base, size_t len, uint32_t a
     e.counts = vm_object_get_attributed_memory_in_range(m->object, e.vmo_offset, len);
   }
   maps_emit(w, &e);
-  return ZX_OK;
+  return ZX_ERR_NEXT;  // keep enumerating
 }
 
 static void maps_walk_vmar_locked(struct maps_walk* w, struct vm_address_region* vmar,

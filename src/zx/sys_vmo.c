@@ -302,6 +302,7 @@ static zx_status_t child_validate(struct vmo_dispatcher* v, uint32_t options, ui
   uint64_t rounded, end;
   if (size > UINT64_MAX - PAGE_MASK) return ZX_ERR_OUT_OF_RANGE;
   rounded = (size + PAGE_MASK) & ~PAGE_MASK;
+  if (rounded > VM_OBJECT_PAGED_MAX_SIZE) return ZX_ERR_OUT_OF_RANGE;
   if (__builtin_add_overflow(offset, rounded, &end)) return ZX_ERR_OUT_OF_RANGE;
   if (type == ZX_VMO_CHILD_SLICE) {
     if (options & ZX_VMO_CHILD_RESIZABLE) return ZX_ERR_INVALID_ARGS;

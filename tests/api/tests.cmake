@@ -13,3 +13,11 @@ if(ZXVM_CXX_PROG)
            COMMAND ${ZXVM_CXX_PROG} -std=c++17 -pedantic -Wall -Wextra -Werror -fsyntax-only
                    -I${CMAKE_SOURCE_DIR}/include -x c++ ${ZXVM_ABI_HEADERS_CHECK})
 endif()
+
+# The zx_ API, black box (public headers only). Owner: the zx layer (src/zx/).
+foreach(t zx_handle_test zx_vmo_test zx_vmar_test zx_object_test)
+  zxvm_test(NAME api_${t} SOURCES ${CMAKE_CURRENT_LIST_DIR}/${t}.c LIBS zxvm_zx)
+endforeach()
+zxvm_test(NAME api_zx_handle_concurrency_test
+          SOURCES ${CMAKE_CURRENT_LIST_DIR}/zx_handle_concurrency_test.c LIBS zxvm_zx
+          LABELS concurrency)

@@ -1,0 +1,46 @@
+// Helpers shared by the zx_ API tests (black box: public headers only).
+#ifndef ZXVM_TESTS_API_ZX_TEST_UTIL_H_
+#define ZXVM_TESTS_API_ZX_TEST_UTIL_H_
+
+#include <string.h>
+#include <zircon/features.h>
+#include <zircon/syscalls.h>
+#include <zircon/syscalls/port.h>
+#include <zxvm/zxvm.h>
+
+#include "test_util.h"
+
+#define PAGE ((uint64_t)zx_system_get_page_size())
+
+// Deterministic library setup for a test binary: soft backend, 256 MiB, ASLR off.
+static inline int zx_test_init(void** state) {
+  (void)state;
+  zxvm_config_t c = {.backend = ZXVM_BACKEND_SOFT, .phys_mem_bytes = 256u << 20};
+  zx_status_t status = zxvm_init(&c);
+  return status == ZX_OK || status == ZX_ERR_BAD_STATE ? 0 : -1;
+}
+
+static inline zx_handle_t make_vmo(uint64_t size, uint32_t options) {
+  zx_handle_t vmo = ZX_HANDLE_INVALID;
+  assert_ok(zx_vmo_create(size, options, &vmo));
+  return vmo;
+}
+
+static inline zx_rights_t handle_rights(zx_handle_t h) {
+  zx_info_handle_basic_t info;
+  assert_ok(zx_object_get_info(h, ZX_INFO_HANDLE_BASIC, &info, sizeof(info), NULL, NULL));
+  return info.rights;
+}
+
+static inline zx_handle_t dup_with(zx_handle_t h, zx_rights_t rights) {
+  zx_handle_t out = ZX_HANDLE_INVALID;
+  assert_ok(zx_handle_duplicate(h, rights, &out));
+  return out;
+}
+
+// A fresh, never-started process and its root VMAR.
+static inline void make_process(zx_handle_t* proc, zx_handle_t* vmar) {
+  assert_ok(zx_process_create(zx_job_default(), "test-proc", 9, 0, proc, vmar));
+}
+
+#endif  // ZXVM_TESTS_API_ZX_TEST_UTIL_H_
