@@ -1,6 +1,68 @@
-// zxvm: the command-line tool. `zxvm demo` runs the main job.
+// zxvm: the command-line tool. `zxvm demo` walks through the public API: a VMO is created,
+// written, read, committed and decommitted, mapped into the root VMAR, accessed through the
+// simulated CPU, protected, and the library's statistics are printed.
 #include <stdio.h>
 #include <string.h>
+#include <zircon/syscalls.h>
+#include <zxvm/zxvm.h>
+
+static int check(const char* what, zx_status_t status) {
+  printf("  %-44s %s\n", what, status == ZX_OK ? "ok" : "FAILED");
+  if (status != ZX_OK) fprintf(stderr, "zxvm demo: %s: status %d\n", what, status);
+  return status == ZX_OK ? 0 : 1;
+}
+
+static void print_stats(const char* when) {
+  zxvm_stats_t s;
+  if (zxvm_get_stats(&s) != ZX_OK) return;
+  printf("stats (%s):\n", when);
+  printf("  pmm pages: total %llu, free %llu, VMO %llu, page tables %llu\n",
+         (unsigned long long)s.pmm_total_pages, (unsigned long long)s.pmm_free_pages,
+         (unsigned long long)s.pmm_object_pages, (unsigned long long)s.pmm_mmu_pages);
+  printf("  faults %llu (not found %llu, denied %llu, out of range %llu), pages mapped %llu\n",
+         (unsigned long long)s.faults, (unsigned long long)s.faults_not_found,
+         (unsigned long long)s.faults_access_denied, (unsigned long long)s.faults_out_of_range,
+         (unsigned long long)s.pages_mapped);
+  printf("  handles %llu, processes %llu\n", (unsigned long long)s.handles,
+         (unsigned long long)s.processes);
+}
+
+static int demo(void) {
+  const uint64_t page = zx_system_get_page_size();
+  zxvm_config_t config = {.backend = ZXVM_BACKEND_SOFT, .phys_mem_bytes = 64u << 20};
+  int bad = check("zxvm_init (soft, 64 MiB)", zxvm_init(&config));
+  zx_handle_t vmo = ZX_HANDLE_INVALID;
+  bad |= check("zx_vmo_create (4 pages)", zx_vmo_create(4 * page, 0, &vmo));
+  bad |= check("zx_vmo_write", zx_vmo_write(vmo, "hello, zxvm", 0, 12));
+  char buf[16] = {0};
+  bad |= check("zx_vmo_read", zx_vmo_read(vmo, buf, 0, 12));
+  printf("  read back: \"%s\"\n", buf);
+  bad |= check("zx_vmo_op_range COMMIT (pages 1..2)",
+               zx_vmo_op_range(vmo, ZX_VMO_OP_COMMIT, page, 2 * page, NULL, 0));
+  bad |= check("zx_vmo_op_range DECOMMIT (page 2)",
+               zx_vmo_op_range(vmo, ZX_VMO_OP_DECOMMIT, 2 * page, page, NULL, 0));
+  zx_vaddr_t addr = 0;
+  bad |= check("zx_vmar_map (read/write) in the root VMAR",
+               zx_vmar_map(zx_vmar_root_self(), ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, vmo, 0,
+                           4 * page, &addr));
+  printf("  mapped at %#llx\n", (unsigned long long)addr);
+  zx_handle_t self = zx_process_self();
+  bad |= check("zxvm_user_write through the mapping", zxvm_user_write(self, addr + page, "hi", 3));
+  memset(buf, 0, sizeof(buf));
+  bad |= check("zxvm_user_read through the mapping", zxvm_user_read(self, addr, buf, 12));
+  printf("  user read: \"%s\"\n", buf);
+  bad |= check("zx_vmar_protect (read only)",
+               zx_vmar_protect(zx_vmar_root_self(), ZX_VM_PERM_READ, addr, 4 * page));
+  zx_status_t denied = zxvm_user_write(self, addr, "x", 1);
+  printf("  %-44s %s\n", "write after protect", denied == ZX_ERR_ACCESS_DENIED ? "denied" : "??");
+  bad |= denied != ZX_ERR_ACCESS_DENIED;
+  print_stats("mapped");
+  bad |= check("zxvm_check", zxvm_check(self));
+  bad |= check("zx_vmar_unmap", zx_vmar_unmap(zx_vmar_root_self(), addr, 4 * page));
+  bad |= check("zx_handle_close", zx_handle_close(vmo));
+  print_stats("after unmap and close");
+  return bad;
+}
 
 int main(int argc, char** argv) {
   if (argc < 2 || strcmp(argv[1], "demo") != 0) {
@@ -8,5 +70,5 @@ int main(int argc, char** argv) {
     return 2;
   }
   printf("zxvm demo\n");
-  return 0;
+  return demo() ? 1 : 0;
 }
