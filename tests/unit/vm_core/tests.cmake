@@ -5,3 +5,4 @@ zxvm_test(NAME vm_fault_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/vm_fault_test.c L
 zxvm_test(NAME vm_model_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/vm_model_test.c LIBS zxvm_vm)
 zxvm_test(NAME vm_concurrency_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/vm_concurrency_test.c
           LIBS zxvm_vm LABELS concurrency)
+zxvm_test(NAME vm_alloc_fail_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/vm_alloc_fail_test.c LIBS zxvm_vm)
