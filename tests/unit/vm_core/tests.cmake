@@ -6,3 +6,5 @@ zxvm_test(NAME vm_model_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/vm_model_test.c L
 zxvm_test(NAME vm_concurrency_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/vm_concurrency_test.c
           LIBS zxvm_vm LABELS concurrency)
 zxvm_test(NAME vm_alloc_fail_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/vm_alloc_fail_test.c LIBS zxvm_vm)
+zxvm_test(NAME vm_enumerator_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/vm_enumerator_test.c
+          LIBS zxvm_vm LABELS concurrency)
