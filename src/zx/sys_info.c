@@ -83,9 +83,9 @@ static void vmo_info_fill(struct vm_object_paged* vmo, uint32_t create_options, 
   out->num_mappings = vm_object_mapping_count_locked(obj);
   out->share_count = vmo_share_count_locked(obj);
   out->cache_policy = obj->cache_policy;
-  struct vm_object_paged_stats stats;
-  vm_object_paged_get_stats_locked(vmo, &stats);
   vm_object_unlock(obj);
+  struct vm_object_paged_stats stats;
+  vm_object_paged_get_stats(vmo, &stats);
   out->metadata_bytes = stats.metadata_bytes;
   out->committed_change_events = stats.committed_change_events;
   struct vm_attribution_counts a = vm_object_get_attributed_memory(obj);
