@@ -248,7 +248,8 @@ static zx_status_t fault_require_pages(struct fault_ctx* f) {
     struct vm_page* page;
     bool writable;
     zx_status_t status =
-        vm_object_paged_lookup_page_locked(f->vmo, offset, write, &page, &writable);
+        vm_object_paged_lookup_page_locked(f->vmo, offset, write, f->page_request, &page,
+                                           &writable);
     if (status != ZX_OK) return status;
     ZX_DEBUG_ASSERT(!write || writable);
     uint32_t flags = f->range.mmu_flags;
@@ -373,7 +374,8 @@ static zx_status_t map_range_run(void* ctx, vaddr_t base, size_t len, uint32_t f
     bool writable = false;
     if (c->commit) {
       zx_status_t status =
-          vm_object_paged_lookup_page_locked(vmo, offset + i * PAGE_SIZE, true, &page, &writable);
+          vm_object_paged_lookup_page_locked(vmo, offset + i * PAGE_SIZE, true, NULL, &page,
+                                             &writable);
       if (status != ZX_OK) return status;
     } else {
       page = vm_object_paged_maybe_page_locked(vmo, offset + i * PAGE_SIZE);
@@ -456,7 +458,11 @@ static void check_pte(struct vm_mapping* m, struct vm_object_paged* vmo, vaddr_t
   ZX_ASSERT_MSG((perms & ~allowed) == 0, "PTE at %#lx has flags %#x beyond run flags %#x",
                 (unsigned long)va, hw, run.mmu_flags);
   uint64_t offset = va - vm_mapping_base(m) + m->object_offset;
-  struct vm_page* page = vm_object_paged_maybe_page_locked(vmo, offset);
+  bool owned;
+  struct vm_page* page = vm_object_paged_peek_page_locked(vmo, offset, &owned);
+  // A page shared copy-on-write with other VMOs is only ever mapped read-only.
+  ZX_ASSERT_MSG(page == NULL || owned || !(hw & ARCH_MMU_FLAG_PERM_WRITE),
+                "shared page mapped writable at %#lx", (unsigned long)va);
   if (page == NULL) {
     ZX_ASSERT_MSG(pa == pmm_zero_page_paddr(), "PTE at %#lx maps %#lx but VMO offset %#lx is empty",
                   (unsigned long)va, (unsigned long)pa, (unsigned long)offset);

@@ -113,6 +113,18 @@ void vm_object_acquire(struct vm_object* obj) {
   ZX_ASSERT_MSG(old > 0, "acquire of dead VMO %p", (void*)obj);
 }
 
+bool vm_object_try_acquire(struct vm_object* obj) {
+  ZX_DEBUG_ASSERT_MAGIC(obj, VM_OBJECT_MAGIC);
+  uint64_t old = atomic_load_explicit(&obj->refcount, memory_order_relaxed);
+  while (old != 0) {
+    if (atomic_compare_exchange_weak_explicit(&obj->refcount, &old, old + 1, memory_order_relaxed,
+                                              memory_order_relaxed)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 void vm_object_release(struct vm_object* obj) {
   ZX_DEBUG_ASSERT_MAGIC(obj, VM_OBJECT_MAGIC);
   uint64_t old = atomic_fetch_sub_explicit(&obj->refcount, 1, memory_order_acq_rel);

@@ -9,7 +9,7 @@
 // mapping removes itself, under the VMO lock, before it dies.
 //
 // Locking: the hierarchy lock (rank LOCK_RANK_VMO) guards every (O) field. One hierarchy lock is
-// shared by every VMO of a clone tree (later); today each VMO has its own.
+// shared by every VMO (and every vm_cow_pages node) of a clone tree: a child joins its parent's.
 #ifndef ZXVM_VM_VM_OBJECT_H_
 #define ZXVM_VM_VM_OBJECT_H_
 
@@ -165,6 +165,8 @@ void vm_object_init(struct vm_object* obj, enum vm_object_type type,
 void vm_object_fini(struct vm_object* obj);
 
 void vm_object_acquire(struct vm_object* obj);
+// Takes a reference unless the object is already dying (refcount 0): false then.
+bool vm_object_try_acquire(struct vm_object* obj) WARN_UNUSED;
 // Drops a reference; the last one destroys the object (ops->destroy). No lock may be held.
 void vm_object_release(struct vm_object* obj);
 

@@ -1,8 +1,11 @@
 // Paged VMOs (see vm_object_paged.h): argument validation, locking, the mapping range-change
-// walks and the size/content-size bookkeeping around the page storage of vm_cow_pages.
+// walks and the size/content-size bookkeeping around the page storage of vm_cow_pages. A VMO is a
+// view [cow_offset, cow_offset + size) of one visible node; slices and references are further
+// views of the same node. Copy-on-write children live in vm_object_paged_clone.c.
 //
 // Invariants (vm_object_paged_check_locked): size is page aligned and <= VM_OBJECT_PAGED_MAX_SIZE;
-// the cow node has the same size and the same hierarchy lock; no page lies at or beyond size.
+// the view lies inside its node, which is visible, shares the VMO's hierarchy lock and lists the
+// VMO among its views; the node's tree passes vm_cow_pages_check_locked.
 #include "vm/vm_object_paged.h"
 
 #include "base/checked_math.h"
@@ -35,17 +38,73 @@ static inline void paged_assert_held(struct vm_object_paged* vmo)
   vm_object_assert_held(&vmo->base);
 }
 
-// The cow node shares the VMO's hierarchy lock (checked by vm_object_paged_check_locked); this
-// tells the analysis (and, in debug builds, the lock) that holding one is holding the other.
+// The node shares the VMO's hierarchy lock (checked by vm_object_paged_check_locked); this tells
+// the analysis (and, in debug builds, the lock) that holding one is holding the other.
 static inline void assert_cow_held(struct vm_object_paged* vmo)
     ASSERT_CAPABILITY(&vmo->cow->hierarchy->lock) {
   ZX_DEBUG_ASSERT(vmo->cow->hierarchy == vmo->base.hierarchy);
   mutex_assert_held(&vmo->cow->hierarchy->lock);
 }
 
+// ---- views --------------------------------------------------------------------------------------
+
+static inline struct vm_object_paged* view_vmo(struct list_node* view) {
+  return list_entry(view, struct vm_object_paged, view_node);
+}
+
+static uint64_t size_locked(const struct vm_object_paged* vmo) NO_THREAD_SAFETY_ANALYSIS {
+  // Callers hold the VMO lock, which is the node's (the analysis cannot relate the two paths).
+  return vm_object_paged_is_slice(vmo) ? vmo->slice_size : vmo->cow->size;
+}
+
+static void view_range_change(struct list_node* view, uint64_t offset, uint64_t len,
+                              enum vm_range_change_op op) NO_THREAD_SAFETY_ANALYSIS {
+  // Called by vm_cow_pages_range_change_locked with the hierarchy lock held.
+  vm_object_range_change_update_locked(&view_vmo(view)->base, offset, len, op);
+}
+
+static void view_geometry(struct list_node* view, uint64_t* out_node_offset, uint64_t* out_len) {
+  struct vm_object_paged* vmo = view_vmo(view);
+  *out_node_offset = vmo->cow_offset;
+  *out_len = size_locked(vmo);
+}
+
+static void view_rebind(struct list_node* view, struct vm_cow_pages* cow) {
+  view_vmo(view)->cow = cow;
+}
+
+const struct vm_cow_pages_view_ops vm_cow_pages_view_ops = {
+    .range_change = view_range_change,
+    .geometry = view_geometry,
+    .rebind = view_rebind,
+};
+
+// ---- creation and destruction -------------------------------------------------------------------
+
 // Page-rounds |size| and checks it against the maximum.
 static bool paged_size_ok(uint64_t size, uint64_t* out_rounded) {
   return roundup_page_u64(size, out_rounded) && *out_rounded <= VM_OBJECT_PAGED_MAX_SIZE;
+}
+
+void vm_object_paged_init_view(struct vm_object_paged* vmo, uint32_t options,
+                               struct vm_hierarchy_lock* hierarchy, struct vm_cow_pages* cow,
+                               uint64_t cow_offset, uint64_t content_size) {
+  vm_object_init(&vmo->base, VM_OBJECT_TYPE_PAGED, &paged_ops, hierarchy);  // takes a ref
+  vmo->magic = VM_OBJECT_PAGED_MAGIC;
+  vmo->options = options;
+  vmo->cow = cow;
+  vmo->cow_offset = cow_offset;
+  vmo->slice_size = 0;
+  vmo->content_size = content_size;
+  vmo->parent_offset_total = 0;
+  vmo->parent_user_id = 0;
+  list_add_tail(&cow->views, &vmo->view_node);
+  vmo->parent = NULL;
+  list_initialize(&vmo->children);
+  list_node_init(&vmo->child_node);
+  vmo->child_count = 0;
+  vmo->children_observer = NULL;
+  vmo->children_observer_ctx = NULL;
 }
 
 zx_status_t vm_object_paged_create(uint32_t options, uint64_t size, struct vm_object_paged** out) {
@@ -61,14 +120,9 @@ zx_status_t vm_object_paged_create(uint32_t options, uint64_t size, struct vm_ob
     goto out_release_hierarchy;
   }
   struct vm_cow_pages* cow;
-  status = vm_cow_pages_create(hierarchy, rounded, &cow);
+  status = vm_cow_pages_create(hierarchy, rounded, &cow);  // its reference is the VMO's view
   if (status != ZX_OK) goto out_free_vmo;
-  vm_object_init(&vmo->base, VM_OBJECT_TYPE_PAGED, &paged_ops, hierarchy);  // takes our ref
-  vmo->magic = VM_OBJECT_PAGED_MAGIC;
-  vmo->options = options;
-  vmo->cow = cow;
-  vmo->size = rounded;
-  vmo->content_size = size;
+  vm_object_paged_init_view(vmo, options, hierarchy, cow, 0, size);  // takes our lock ref
   *out = vmo;
   return ZX_OK;
 
@@ -82,8 +136,18 @@ out_release_hierarchy:
 static void paged_destroy(struct vm_object* obj) {
   struct vm_object_paged* vmo = vm_object_paged_from_object(obj);
   ZX_DEBUG_ASSERT_MAGIC(vmo, VM_OBJECT_PAGED_MAGIC);
-  vm_cow_pages_destroy(vmo->cow);
+  paged_lock(vmo);
+  assert_cow_held(vmo);
+  struct vm_object_paged* parent = vm_object_paged_unlink_child_locked(vmo);
+  list_delete(&vmo->view_node);
+  struct vm_cow_pages* cow = vmo->cow;
   vmo->cow = NULL;
+  vm_cow_pages_release_locked(cow);  // may merge hidden nodes or free a chain of nodes
+  paged_unlock(vmo);
+  if (parent != NULL) {
+    vm_object_paged_notify_children(parent);
+    vm_object_paged_release(parent);
+  }
   vm_object_fini(&vmo->base);
   vmo->magic = 0;
   heap_free(vmo);
@@ -91,9 +155,9 @@ static void paged_destroy(struct vm_object* obj) {
 
 // ---- locked building blocks ---------------------------------------------------------------------
 
-// Commits every absent page of [start, end) (page aligned, in range); pages entirely inside
-// [no_zero_start, no_zero_end) are left unzeroed for the caller to overwrite under this lock.
-// All or nothing: ZX_ERR_NO_MEMORY changes nothing.
+// Commits every absent page of node range [start, end) of a node without a parent (the plain,
+// batched path); pages entirely inside [no_zero_start, no_zero_end) are left unzeroed for the
+// caller to overwrite under this lock. All or nothing: ZX_ERR_NO_MEMORY changes nothing.
 static zx_status_t commit_pages_locked(struct vm_object_paged* vmo, uint64_t start, uint64_t end,
                                        uint64_t no_zero_start, uint64_t no_zero_end)
     REQUIRES(&vmo->base.hierarchy->lock) {
@@ -102,51 +166,170 @@ static zx_status_t commit_pages_locked(struct vm_object_paged* vmo, uint64_t sta
   zx_status_t status = vm_cow_pages_prepare_commit_locked(vmo->cow, start, end, &commit);
   if (status != ZX_OK) return status;
   if (commit.missing == 0) return ZX_OK;
-  // New pages replace the zero page wherever a mapping shows it for these offsets.
-  vm_object_range_change_update_locked(&vmo->base, start, end - start,
-                                       RANGE_CHANGE_OP_UNMAP_ZERO_PAGE);
+  // New pages replace the zero page wherever a mapping (of any view) shows it for these offsets.
+  vm_cow_pages_range_change_locked(vmo->cow, start, end - start, RANGE_CHANGE_OP_UNMAP_ZERO_PAGE);
   vm_cow_pages_apply_commit_locked(vmo->cow, &commit, no_zero_start, no_zero_end);
   return ZX_OK;
 }
 
-// Unmaps [start, end) (page aligned) from every mapping, then frees its pages.
-static void remove_pages_locked(struct vm_object_paged* vmo, uint64_t start, uint64_t end)
-    REQUIRES(&vmo->base.hierarchy->lock) {
+// Makes sure the node owns the page at node offset |y|: its own, a fork of the visible ancestor
+// page (copy contents, or zeros), or a fresh zeroed page. In a pager tree the root's page is asked
+// for first (ZX_ERR_SHOULD_WAIT with |req| armed).
+static zx_status_t ensure_owned_locked(struct vm_object_paged* vmo, uint64_t y,
+                                       enum vm_cow_fork_mode mode, struct multi_page_request* req,
+                                       struct vm_page** out) REQUIRES(&vmo->base.hierarchy->lock) {
   assert_cow_held(vmo);
-  if (start >= end) return;
-  vm_object_range_change_update_locked(&vmo->base, start, end - start, RANGE_CHANGE_OP_UNMAP);
-  vm_cow_pages_free_range_locked(vmo->cow, start, end);
+  struct vm_cow_pages* cow = vmo->cow;
+  struct vm_page* page = vm_page_list_lookup(&cow->page_list, y);
+  if (page) {
+    *out = page;
+    return ZX_OK;
+  }
+  if (vm_cow_pages_is_pager_backed_locked(cow)) {
+    struct vm_cow_pages* owner;
+    zx_status_t status = vm_cow_pages_lookup_visible_locked(cow, y, true, req, &page, &owner);
+    if (status != ZX_OK) return status;
+    if (owner == cow) {
+      *out = page;
+      return ZX_OK;
+    }
+  }
+  zx_status_t status = vm_cow_pages_fork_page_locked(cow, y, mode, out);
+  if (status != ZX_ERR_NOT_FOUND) return status;
+  vm_cow_pages_range_change_locked(cow, y, PAGE_SIZE, RANGE_CHANGE_OP_UNMAP_ZERO_PAGE);
+  return vm_cow_pages_alloc_page_locked(cow, y, false, out);
 }
 
-// Makes the bytes [start, end) (in range, start < end) read as zero.
-static void zero_range_locked(struct vm_object_paged* vmo, uint64_t start, uint64_t end)
+// Owns every page of node range [start, end): the batched path for a plain node, page by page
+// (forking) in a tree. A failure leaves the contents unchanged (forks only change who owns them).
+static zx_status_t own_range_locked(struct vm_object_paged* vmo, uint64_t start, uint64_t end,
+                                    uint64_t no_zero_start, uint64_t no_zero_end)
     REQUIRES(&vmo->base.hierarchy->lock) {
   assert_cow_held(vmo);
+  if (vmo->cow->parent == NULL && vmo->cow->page_source == NULL) {
+    return commit_pages_locked(vmo, start, end, no_zero_start, no_zero_end);
+  }
+  for (uint64_t y = start; y < end; y += PAGE_SIZE) {
+    struct vm_page* page;
+    zx_status_t status = ensure_owned_locked(vmo, y, VM_COW_FORK_COPY, NULL, &page);
+    if (status != ZX_OK) return status;
+  }
+  return ZX_OK;
+}
+
+// True when an ancestor of the node holds a page for node offset |y| (so dropping the node's own
+// page would expose it).
+static bool ancestor_has_page_locked(struct vm_cow_pages* cow, uint64_t y)
+    REQUIRES(&cow->hierarchy->lock) {
+  if (cow->parent == NULL || y >= cow->parent_limit) return false;
+  struct vm_cow_pages* parent = cow->parent;
+  vm_cow_pages_assert_held(parent);
+  struct vm_cow_pages* owner;
+  return vm_cow_pages_peek_locked(parent, y + cow->parent_offset, &owner) != NULL;
+}
+
+// Zeroes the bytes [a, b) of the page at node offset |y| (a < b <= PAGE_SIZE).
+static zx_status_t zero_page_locked(struct vm_object_paged* vmo, uint64_t y, uint64_t a, uint64_t b)
+    REQUIRES(&vmo->base.hierarchy->lock) {
+  assert_cow_held(vmo);
+  struct vm_cow_pages* cow = vmo->cow;
+  struct vm_cow_pages* owner;
+  struct vm_page* page = vm_cow_pages_peek_locked(cow, y, &owner);
+  if (page == NULL) return ZX_OK;  // already zeros
+  bool whole = a == 0 && b == PAGE_SIZE;
+  if (owner == cow) {
+    if (whole && page->pin_count == 0 && cow->page_source == NULL &&
+        !ancestor_has_page_locked(cow, y) && !vm_cow_pages_is_pager_backed_locked(cow)) {
+      vm_cow_pages_range_change_locked(cow, y, PAGE_SIZE, RANGE_CHANGE_OP_UNMAP);
+      vm_cow_pages_free_range_locked(cow, y, y + PAGE_SIZE);
+    } else {
+      vm_cow_pages_zero_bytes_locked(cow, y + a, b - a);
+    }
+    return ZX_OK;
+  }
+  zx_status_t status =
+      vm_cow_pages_fork_page_locked(cow, y, whole ? VM_COW_FORK_ZERO : VM_COW_FORK_COPY, &page);
+  if (status != ZX_OK) return status;
+  if (!whole) vm_cow_pages_zero_bytes_locked(cow, y + a, b - a);
+  return ZX_OK;
+}
+
+// Zeroes the whole pages of node range [start, end) (page aligned) that show data: only offsets
+// where the node or an ancestor (through the windows) holds a page are visited, level by level.
+static zx_status_t zero_pages_locked(struct vm_object_paged* vmo, uint64_t start, uint64_t end)
+    REQUIRES(&vmo->base.hierarchy->lock) {
+  assert_cow_held(vmo);
+  struct vm_cow_pages* cow = vmo->cow;
+  if (cow->parent == NULL && !vm_cow_pages_is_pager_backed_locked(cow) &&
+      vm_cow_pages_pinned_in_range_locked(cow, start, end) == 0) {
+    vm_cow_pages_range_change_locked(cow, start, end - start, RANGE_CHANGE_OP_UNMAP);
+    vm_cow_pages_free_range_locked(cow, start, end);
+    return ZX_OK;
+  }
+  struct vm_cow_pages* a = cow;
+  uint64_t delta = 0;
+  for (;;) {
+    vm_cow_pages_assert_held(a);
+    uint64_t off = start, x;
+    // Offset-ordered iteration survives the pages moving out of |a| under it.
+    while (off < end && vm_page_list_next_page(&a->page_list, off, &x) != NULL && x < end) {
+      zx_status_t status = zero_page_locked(vmo, x - delta, 0, PAGE_SIZE);
+      if (status != ZX_OK) return status;
+      off = x + PAGE_SIZE;
+    }
+    if (a->parent == NULL) return ZX_OK;
+    end = min_u64(end, a->parent_limit);
+    if (start >= end) return ZX_OK;
+    start += a->parent_offset;
+    end += a->parent_offset;
+    delta += a->parent_offset;
+    a = a->parent;
+  }
+}
+
+// Makes the node bytes [start, end) (start < end) read as zero.
+static zx_status_t zero_range_locked(struct vm_object_paged* vmo, uint64_t start, uint64_t end)
+    REQUIRES(&vmo->base.hierarchy->lock) {
   uint64_t first_full = ROUNDDOWN_PAGE(start + PAGE_MASK);  // no overflow: start < size <= max
   uint64_t last_full = ROUNDDOWN_PAGE(end);
   if (first_full >= last_full) {
-    vm_cow_pages_zero_bytes_locked(vmo->cow, start, end - start);
-    return;
+    // Within one page, or straddling one boundary with no whole page.
+    uint64_t y = ROUNDDOWN_PAGE(start);
+    uint64_t b = min_u64(end - y, PAGE_SIZE);
+    zx_status_t status = zero_page_locked(vmo, y, start - y, b);
+    if (status != ZX_OK || y + b >= end) return status;
+    return zero_page_locked(vmo, y + PAGE_SIZE, 0, end - y - PAGE_SIZE);
   }
-  vm_cow_pages_zero_bytes_locked(vmo->cow, start, first_full - start);
-  remove_pages_locked(vmo, first_full, last_full);
-  vm_cow_pages_zero_bytes_locked(vmo->cow, last_full, end - last_full);
+  zx_status_t status = ZX_OK;
+  if (start < first_full) {
+    status =
+        zero_page_locked(vmo, first_full - PAGE_SIZE, start - (first_full - PAGE_SIZE), PAGE_SIZE);
+  }
+  if (status == ZX_OK) status = zero_pages_locked(vmo, first_full, last_full);
+  if (status == ZX_OK && last_full < end)
+    status = zero_page_locked(vmo, last_full, 0, end - last_full);
+  return status;
 }
 
 // ---- operations ---------------------------------------------------------------------------------
+
+// Checks [offset, offset + len) against the size: ZX_ERR_OUT_OF_RANGE on overflow or overrun.
+static zx_status_t range_check_locked(struct vm_object_paged* vmo, uint64_t offset, uint64_t len)
+    REQUIRES(&vmo->base.hierarchy->lock) {
+  return range_in_bounds(offset, len, size_locked(vmo)) ? ZX_OK : ZX_ERR_OUT_OF_RANGE;
+}
 
 zx_status_t vm_object_paged_commit_range(struct vm_object_paged* vmo, uint64_t offset,
                                          uint64_t len) {
   uint64_t end;
   if (!add_u64(offset, len, &end)) return ZX_ERR_OUT_OF_RANGE;
   paged_lock(vmo);
-  zx_status_t status = ZX_OK;
-  if (end > vmo->size) {
-    status = ZX_ERR_OUT_OF_RANGE;
-  } else if (len != 0) {
+  zx_status_t status = range_check_locked(vmo, offset, len);
+  if (status == ZX_OK && len != 0) {
     // end <= size <= max, so rounding up cannot overflow.
-    status =
-        commit_pages_locked(vmo, ROUNDDOWN_PAGE(offset), ROUNDDOWN_PAGE(end + PAGE_MASK), 0, 0);
+    uint64_t base = vmo->cow_offset;
+    status = own_range_locked(vmo, base + ROUNDDOWN_PAGE(offset),
+                              base + ROUNDDOWN_PAGE(end + PAGE_MASK), 0, 0);
     VM_VALIDATE(vm_object_paged_check_locked, vmo);
   }
   paged_unlock(vmo);
@@ -159,13 +342,21 @@ zx_status_t vm_object_paged_decommit_range(struct vm_object_paged* vmo, uint64_t
   uint64_t end;
   if (!add_u64(offset, len, &end)) return ZX_ERR_OUT_OF_RANGE;
   paged_lock(vmo);
-  zx_status_t status = ZX_OK;
-  if (end > vmo->size) {
-    status = ZX_ERR_OUT_OF_RANGE;
-  } else {
-    remove_pages_locked(vmo, offset, end);
+  assert_cow_held(vmo);
+  struct vm_cow_pages* cow = vmo->cow;
+  uint64_t start = vmo->cow_offset + offset;
+  zx_status_t status = range_check_locked(vmo, offset, len);
+  if (status != ZX_OK) goto out_unlock;
+  if (cow->parent != NULL || cow->child_count != 0 || cow->page_source != NULL) {
+    status = ZX_ERR_NOT_SUPPORTED;  // copy-on-write clone, snapshot parent, or pager-backed
+  } else if (vm_cow_pages_pinned_in_range_locked(cow, start, start + len) != 0) {
+    status = ZX_ERR_BAD_STATE;
+  } else if (len != 0) {
+    vm_cow_pages_range_change_locked(cow, start, len, RANGE_CHANGE_OP_UNMAP);
+    vm_cow_pages_free_range_locked(cow, start, start + len);
     VM_VALIDATE(vm_object_paged_check_locked, vmo);
   }
+out_unlock:
   paged_unlock(vmo);
   return status;
 }
@@ -175,11 +366,9 @@ zx_status_t vm_object_paged_zero_range(struct vm_object_paged* vmo, uint64_t off
   uint64_t end;
   if (!add_u64(offset, len, &end)) return ZX_ERR_OUT_OF_RANGE;
   paged_lock(vmo);
-  zx_status_t status = ZX_OK;
-  if (end > vmo->size) {
-    status = ZX_ERR_OUT_OF_RANGE;
-  } else {
-    zero_range_locked(vmo, offset, end);
+  zx_status_t status = range_check_locked(vmo, offset, len);
+  if (status == ZX_OK) {
+    status = zero_range_locked(vmo, vmo->cow_offset + offset, vmo->cow_offset + end);
     VM_VALIDATE(vm_object_paged_check_locked, vmo);
   }
   paged_unlock(vmo);
@@ -190,8 +379,7 @@ zx_status_t vm_object_paged_zero_range(struct vm_object_paged* vmo, uint64_t off
 static zx_status_t rw_check_locked(struct vm_object_paged* vmo, uint64_t offset, uint64_t len)
     REQUIRES(&vmo->base.hierarchy->lock) {
   if (vmo->base.cache_policy != ZX_CACHE_POLICY_CACHED) return ZX_ERR_BAD_STATE;
-  if (!range_in_bounds(offset, len, vmo->size)) return ZX_ERR_OUT_OF_RANGE;
-  return ZX_OK;
+  return range_check_locked(vmo, offset, len);
 }
 
 zx_status_t vm_object_paged_read(struct vm_object_paged* vmo, void* buf, uint64_t offset,
@@ -199,7 +387,7 @@ zx_status_t vm_object_paged_read(struct vm_object_paged* vmo, void* buf, uint64_
   paged_lock(vmo);
   zx_status_t status = rw_check_locked(vmo, offset, len);
   assert_cow_held(vmo);
-  if (status == ZX_OK) vm_cow_pages_read_locked(vmo->cow, buf, offset, len);
+  if (status == ZX_OK) vm_cow_pages_read_locked(vmo->cow, buf, vmo->cow_offset + offset, len);
   paged_unlock(vmo);
   return status;
 }
@@ -209,45 +397,68 @@ zx_status_t vm_object_paged_write(struct vm_object_paged* vmo, const void* buf, 
   paged_lock(vmo);
   zx_status_t status = rw_check_locked(vmo, offset, len);
   if (status != ZX_OK || len == 0) goto out_unlock;
-  uint64_t end = offset + len;  // checked above
-  status = commit_pages_locked(vmo, ROUNDDOWN_PAGE(offset), ROUNDDOWN_PAGE(end + PAGE_MASK), offset,
-                               end);
+  uint64_t start = vmo->cow_offset + offset, end = start + len;  // checked above
+  status =
+      own_range_locked(vmo, ROUNDDOWN_PAGE(start), ROUNDDOWN_PAGE(end + PAGE_MASK), start, end);
   if (status != ZX_OK) goto out_unlock;
   assert_cow_held(vmo);
-  // Cannot fail from here: every page is present, and the unzeroed ones are overwritten now.
-  vm_cow_pages_write_locked(vmo->cow, buf, offset, len);
+  // Cannot fail from here: every page is owned, and the unzeroed ones are overwritten now.
+  vm_cow_pages_write_locked(vmo->cow, buf, start, len);
   VM_VALIDATE(vm_object_paged_check_locked, vmo);
 out_unlock:
   paged_unlock(vmo);
   return status;
 }
 
+// Validates a resize to |rounded| bytes (lock held).
+static zx_status_t set_size_check_locked(struct vm_object_paged* vmo, uint64_t rounded)
+    REQUIRES(&vmo->base.hierarchy->lock) {
+  assert_cow_held(vmo);
+  uint64_t end;
+  if (!add_u64(vmo->parent_offset_total, rounded, &end)) return ZX_ERR_INVALID_ARGS;
+  struct vm_cow_pages* cow = vmo->cow;
+  if (rounded < cow->size && vm_cow_pages_pinned_in_range_locked(cow, rounded, cow->size) != 0) {
+    return ZX_ERR_BAD_STATE;
+  }
+  return ZX_OK;
+}
+
 zx_status_t vm_object_paged_set_size(struct vm_object_paged* vmo, uint64_t size) {
-  if (!(vmo->options & VM_OBJECT_PAGED_RESIZABLE)) return ZX_ERR_UNAVAILABLE;
+  if (!vm_object_paged_is_resizable(vmo) || vm_object_paged_is_slice(vmo)) {
+    return ZX_ERR_UNAVAILABLE;
+  }
   uint64_t rounded;
   if (!paged_size_ok(size, &rounded)) return ZX_ERR_OUT_OF_RANGE;
   paged_lock(vmo);
   assert_cow_held(vmo);
-  if (rounded < vmo->size) remove_pages_locked(vmo, rounded, vmo->size);
-  vm_cow_pages_resize_locked(vmo->cow, rounded);
-  vmo->size = rounded;
-  if (size < rounded) vm_cow_pages_zero_bytes_locked(vmo->cow, size, rounded - size);
+  struct vm_cow_pages* cow = vmo->cow;
+  zx_status_t status = set_size_check_locked(vmo, rounded);
+  // The tail of the last page is zeroed first: on a clone it may need its own copy (can fail).
+  if (status == ZX_OK && size < rounded && size < cow->size) {
+    status = zero_range_locked(vmo, size, rounded);
+  }
+  if (status != ZX_OK) goto out_unlock;
+  if (rounded < cow->size) {
+    vm_cow_pages_range_change_locked(cow, rounded, cow->size - rounded, RANGE_CHANGE_OP_UNMAP);
+  }
+  vm_cow_pages_resize_locked(cow, rounded);
   vmo->content_size = size;
   VM_VALIDATE(vm_object_paged_check_locked, vmo);
+out_unlock:
   paged_unlock(vmo);
-  return ZX_OK;
+  return status;
 }
 
 uint64_t vm_object_paged_get_size(struct vm_object_paged* vmo) {
   paged_lock(vmo);
-  uint64_t size = vmo->size;
+  uint64_t size = size_locked(vmo);
   paged_unlock(vmo);
   return size;
 }
 
 uint64_t vm_object_paged_get_size_locked(const struct vm_object_paged* vmo) {
   vm_object_assert_held(&vmo->base);
-  return vmo->size;
+  return size_locked(vmo);
 }
 
 uint64_t vm_object_paged_get_content_size(struct vm_object_paged* vmo) {
@@ -263,26 +474,29 @@ void vm_object_paged_set_content_size(struct vm_object_paged* vmo, uint64_t cont
   paged_unlock(vmo);
 }
 
+// ---- fault-path lookups -------------------------------------------------------------------------
+
 zx_status_t vm_object_paged_lookup_page_locked(struct vm_object_paged* vmo, uint64_t offset,
-                                               bool write, struct vm_page** out_page,
-                                               bool* out_writable) {
+                                               bool write, struct multi_page_request* page_request,
+                                               struct vm_page** out_page, bool* out_writable) {
   paged_assert_held(vmo);
   assert_cow_held(vmo);
-  if (offset >= vmo->size) return ZX_ERR_OUT_OF_RANGE;
-  uint64_t page_offset = ROUNDDOWN_PAGE(offset);
-  struct vm_page* page = vm_cow_pages_lookup_locked(vmo->cow, page_offset);
-  if (!page && !write) {
-    *out_page = pmm_zero_page();
-    *out_writable = false;
+  if (offset >= size_locked(vmo)) return ZX_ERR_OUT_OF_RANGE;
+  struct vm_cow_pages* cow = vmo->cow;
+  uint64_t y = vmo->cow_offset + ROUNDDOWN_PAGE(offset);
+  struct vm_page* page;
+  zx_status_t status;
+  if (!write) {
+    struct vm_cow_pages* owner;
+    status = vm_cow_pages_lookup_visible_locked(cow, y, false, page_request, &page, &owner);
+    if (status != ZX_OK) return status;
+    *out_page = page ? page : pmm_zero_page();
+    *out_writable = page != NULL && owner == cow;
     return ZX_OK;
   }
-  if (!page) {
-    zx_status_t status = commit_pages_locked(vmo, page_offset, page_offset + PAGE_SIZE, 0, 0);
-    if (status != ZX_OK) return status;
-    page = vm_cow_pages_lookup_locked(vmo->cow, page_offset);
-    ZX_ASSERT(page != NULL);
-    VM_VALIDATE(vm_object_paged_check_locked, vmo);
-  }
+  status = ensure_owned_locked(vmo, y, VM_COW_FORK_COPY, page_request, &page);
+  if (status != ZX_OK) return status;
+  VM_VALIDATE(vm_object_paged_check_locked, vmo);
   *out_page = page;
   *out_writable = true;
   return ZX_OK;
@@ -291,19 +505,90 @@ zx_status_t vm_object_paged_lookup_page_locked(struct vm_object_paged* vmo, uint
 struct vm_page* vm_object_paged_maybe_page_locked(struct vm_object_paged* vmo, uint64_t offset) {
   paged_assert_held(vmo);
   assert_cow_held(vmo);
-  if (offset >= vmo->size) return NULL;
-  return vm_cow_pages_lookup_locked(vmo->cow, ROUNDDOWN_PAGE(offset));
+  if (offset >= size_locked(vmo)) return NULL;
+  return vm_cow_pages_lookup_locked(vmo->cow, vmo->cow_offset + ROUNDDOWN_PAGE(offset));
 }
+
+struct vm_page* vm_object_paged_peek_page_locked(struct vm_object_paged* vmo, uint64_t offset,
+                                                 bool* out_owned) {
+  paged_assert_held(vmo);
+  assert_cow_held(vmo);
+  *out_owned = false;
+  if (offset >= size_locked(vmo)) return NULL;
+  struct vm_cow_pages* owner;
+  struct vm_page* page =
+      vm_cow_pages_peek_locked(vmo->cow, vmo->cow_offset + ROUNDDOWN_PAGE(offset), &owner);
+  *out_owned = page != NULL && owner == vmo->cow;
+  return page;
+}
+
+// ---- pinning ------------------------------------------------------------------------------------
+
+// Drops one pin from each page of node range [start, end).
+static void unpin_locked(struct vm_object_paged* vmo, uint64_t start, uint64_t end)
+    REQUIRES(&vmo->base.hierarchy->lock) {
+  assert_cow_held(vmo);
+  for (uint64_t y = start; y < end; y += PAGE_SIZE) {
+    struct vm_page* page = vm_page_list_lookup(&vmo->cow->page_list, y);
+    ZX_ASSERT_MSG(page != NULL && page->pin_count > 0, "unpin of unpinned page %#lx",
+                  (unsigned long)y);
+    if (--page->pin_count == 0) vmo->cow->pinned_pages--;
+  }
+}
+
+zx_status_t vm_object_paged_pin_range(struct vm_object_paged* vmo, uint64_t offset, uint64_t len) {
+  uint64_t end;
+  if (!add_u64(offset, len, &end)) return ZX_ERR_OUT_OF_RANGE;
+  paged_lock(vmo);
+  assert_cow_held(vmo);
+  zx_status_t status = range_check_locked(vmo, offset, len);
+  uint64_t start = vmo->cow_offset + ROUNDDOWN_PAGE(offset);
+  uint64_t stop = vmo->cow_offset + ROUNDDOWN_PAGE(end + PAGE_MASK);
+  uint64_t y = start;
+  for (; status == ZX_OK && y < stop; y += PAGE_SIZE) {
+    struct vm_page* page;
+    status = ensure_owned_locked(vmo, y, VM_COW_FORK_COPY, NULL, &page);
+    if (status != ZX_OK) break;
+    if (page->pin_count++ == 0) vmo->cow->pinned_pages++;
+  }
+  if (status != ZX_OK) unpin_locked(vmo, start, y);
+  VM_VALIDATE(vm_object_paged_check_locked, vmo);
+  paged_unlock(vmo);
+  return status;
+}
+
+void vm_object_paged_unpin_range(struct vm_object_paged* vmo, uint64_t offset, uint64_t len) {
+  paged_lock(vmo);
+  assert_cow_held(vmo);
+  ZX_ASSERT(range_check_locked(vmo, offset, len) == ZX_OK);
+  uint64_t start = vmo->cow_offset + ROUNDDOWN_PAGE(offset);
+  uint64_t stop = vmo->cow_offset + ROUNDDOWN_PAGE(offset + len + PAGE_MASK);
+  unpin_locked(vmo, start, stop);
+  vm_cow_pages_range_change_locked(vmo->cow, start, stop - start, RANGE_CHANGE_OP_DEBUG_UNPIN);
+  VM_VALIDATE(vm_object_paged_check_locked, vmo);
+  paged_unlock(vmo);
+}
+
+// ---- stats and attribution ----------------------------------------------------------------------
 
 void vm_object_paged_get_stats_locked(struct vm_object_paged* vmo,
                                       struct vm_object_paged_stats* out) {
   paged_assert_held(vmo);
   assert_cow_held(vmo);
-  uint64_t bytes = vm_cow_pages_committed_pages_locked(vmo->cow) * PAGE_SIZE;
-  out->committed_bytes = bytes;
-  out->populated_bytes = bytes;
-  out->metadata_bytes = vm_page_list_metadata_bytes(&vmo->cow->page_list);
-  out->committed_change_events = vmo->cow->committed_change_events;
+  struct vm_cow_pages* cow = vmo->cow;
+  uint64_t size = size_locked(vmo), pages = 0, nodes;
+  if (size != 0) {
+    vm_page_list_count_range(&cow->page_list, vmo->cow_offset, vmo->cow_offset + size, &pages,
+                             &nodes);
+  }
+  struct vm_attribution_counts c;
+  vm_cow_pages_attributed_memory_locked(cow, vmo->cow_offset, size, &c);
+  out->committed_bytes = pages * PAGE_SIZE;
+  out->populated_bytes = c.uncompressed_bytes;
+  out->populated_private_bytes = c.private_uncompressed_bytes;
+  out->populated_scaled_bytes = c.scaled_uncompressed_bytes;
+  out->metadata_bytes = vm_page_list_metadata_bytes(&cow->page_list);
+  out->committed_change_events = cow->committed_change_events;
 }
 
 void vm_object_paged_get_stats(struct vm_object_paged* vmo, struct vm_object_paged_stats* out) {
@@ -319,29 +604,50 @@ static void paged_attributed_memory_in_range_locked(struct vm_object* obj, uint6
   // that obj->hierarchy and vmo->base.hierarchy are the same expression.
   struct vm_object_paged* vmo = vm_object_paged_from_object(obj);
   paged_assert_held(vmo);
-  vm_cow_pages_attributed_memory_locked(vmo->cow, offset, len, out);
+  *out = (struct vm_attribution_counts){0};
+  uint64_t size = size_locked(vmo);
+  if (offset >= size) return;
+  uint64_t n = min_u64(len, size - offset);
+  vm_cow_pages_attributed_memory_locked(vmo->cow, vmo->cow_offset + offset, n, out);
 }
 
 static uint64_t paged_committed_bytes_locked(struct vm_object* obj) NO_THREAD_SAFETY_ANALYSIS {
   // Same as above: called by vm_object.c with obj's lock held.
   struct vm_object_paged* vmo = vm_object_paged_from_object(obj);
-  paged_assert_held(vmo);
-  return vm_cow_pages_committed_pages_locked(vmo->cow) * PAGE_SIZE;
+  struct vm_object_paged_stats stats;
+  vm_object_paged_get_stats_locked(vmo, &stats);
+  return stats.committed_bytes;
 }
+
+// ---- checker ------------------------------------------------------------------------------------
 
 void vm_object_paged_check_locked(struct vm_object_paged* vmo) {
   vm_object_check_locked(&vmo->base);
   ZX_ASSERT_MSG(vmo->magic == VM_OBJECT_PAGED_MAGIC, "VMO %p bad magic %#x", (void*)vmo,
                 vmo->magic);
   ZX_ASSERT(vmo->base.type == VM_OBJECT_TYPE_PAGED);
-  ZX_ASSERT_MSG((vmo->options & ~VM_OBJECT_PAGED_OPTIONS_MASK) == 0, "options %#x", vmo->options);
-  ZX_ASSERT_MSG(IS_PAGE_ALIGNED(vmo->size) && vmo->size <= VM_OBJECT_PAGED_MAX_SIZE, "size %#lx",
-                (unsigned long)vmo->size);
-  ZX_ASSERT_MSG(vmo->cow->size == vmo->size, "cow size %#lx != VMO size %#lx",
-                (unsigned long)vmo->cow->size, (unsigned long)vmo->size);
+  ZX_ASSERT_MSG((vmo->options & ~VM_OBJECT_PAGED_ALL_OPTIONS) == 0, "options %#x", vmo->options);
   ZX_ASSERT_MSG(vmo->cow->hierarchy == vmo->base.hierarchy, "cow and VMO locks differ");
   assert_cow_held(vmo);
-  vm_cow_pages_check_locked(vmo->cow);
+  struct vm_cow_pages* cow = vmo->cow;
+  uint64_t size = size_locked(vmo), end;
+  ZX_ASSERT_MSG(IS_PAGE_ALIGNED(size) && size <= VM_OBJECT_PAGED_MAX_SIZE, "size %#lx",
+                (unsigned long)size);
+  ZX_ASSERT_MSG(add_u64(vmo->cow_offset, size, &end) && end <= cow->size,
+                "view %#lx+%#lx outside node size %#lx", (unsigned long)vmo->cow_offset,
+                (unsigned long)size, (unsigned long)cow->size);
+  ZX_ASSERT_MSG(!cow->hidden, "VMO %p views hidden node %p", (void*)vmo, (void*)cow);
+  bool listed = false;
+  list_for_every(&cow->views, v) listed |= v == &vmo->view_node;
+  ZX_ASSERT_MSG(listed, "VMO %p missing from its node's views", (void*)vmo);
+  uint32_t children = 0;
+  list_for_every(&vmo->children, c) {
+    children++;
+    ZX_ASSERT(list_entry(c, struct vm_object_paged, child_node)->parent == vmo);
+  }
+  ZX_ASSERT_MSG(children == vmo->child_count, "child_count %u, list %u", vmo->child_count,
+                children);
+  vm_cow_pages_check_locked(cow);
 }
 
 void vm_object_paged_check(struct vm_object_paged* vmo) {

@@ -60,6 +60,8 @@ static struct vm_page_list_node* node_next(const struct vm_page_list_node* node)
   return node_of(wavl_next(&node->tree_node));
 }
 
+static struct vm_page_list_node* cache_pop(struct vm_page_list_node_cache* cache);
+
 static struct vm_page_list_node* node_new(void) {
   struct vm_page_list_node* node = heap_calloc(1, sizeof(*node));
   if (node) wavl_node_init(&node->tree_node);
@@ -88,6 +90,23 @@ zx_status_t vm_page_list_insert(struct vm_page_list* list, uint64_t offset, stru
   node->used++;
   list->page_count++;
   return ZX_OK;
+}
+
+void vm_page_list_insert_from_cache(struct vm_page_list* list, uint64_t offset,
+                                    struct vm_page* page, struct vm_page_list_node_cache* cache) {
+  ZX_DEBUG_ASSERT(page != NULL);
+  uint64_t index = offset_to_index(offset);
+  struct vm_page_list_node* node = find_node(list, index);
+  if (!node) {
+    node = cache_pop(cache);
+    node->first_index = index & ~NODE_MASK;
+    wavl_insert(&list->tree, &node->tree_node);
+  }
+  ZX_ASSERT_MSG(node->pages[index & NODE_MASK] == NULL, "slot %#lx occupied",
+                (unsigned long)offset);
+  node->pages[index & NODE_MASK] = page;
+  node->used++;
+  list->page_count++;
 }
 
 static void node_erase(struct vm_page_list* list, struct vm_page_list_node* node) {

@@ -65,6 +65,10 @@ struct vm_page* vm_page_list_lookup(const struct vm_page_list* list, uint64_t of
 zx_status_t vm_page_list_insert(struct vm_page_list* list, uint64_t offset,
                                 struct vm_page* page) WARN_UNUSED;
 
+// As vm_page_list_insert, but a missing node comes from |cache| (which must hold one): cannot fail.
+void vm_page_list_insert_from_cache(struct vm_page_list* list, uint64_t offset,
+                                    struct vm_page* page, struct vm_page_list_node_cache* cache);
+
 // Removes and returns the page at |offset| (NULL when the slot is empty). Frees the node when it
 // becomes empty. The page's state is left for the caller.
 struct vm_page* vm_page_list_remove(struct vm_page_list* list, uint64_t offset);

@@ -166,7 +166,8 @@ static void step_fault(struct prng* r, struct vm_object_paged* vmo, struct model
   struct vm_page* page;
   bool writable;
   vm_object_lock(&vmo->base);
-  zx_status_t status = vm_object_paged_lookup_page_locked(vmo, offset, write, &page, &writable);
+  zx_status_t status =
+      vm_object_paged_lookup_page_locked(vmo, offset, write, NULL, &page, &writable);
   if (offset >= m->size) {
     assert_status(ZX_ERR_OUT_OF_RANGE, status);
   } else {
@@ -269,7 +270,7 @@ static void sweep_scenario(struct sweep* s) {
   struct vm_page* page;
   bool writable;
   vm_object_lock(&s->vmo->base);
-  status = vm_object_paged_lookup_page_locked(s->vmo, 25 * P, true, &page, &writable);
+  status = vm_object_paged_lookup_page_locked(s->vmo, 25 * P, true, NULL, &page, &writable);
   vm_object_unlock(&s->vmo->base);
   sweep_status(s, status);
   assert_ok(vm_object_paged_decommit_range(s->vmo, 20 * P, 4 * P));

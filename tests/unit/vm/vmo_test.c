@@ -420,14 +420,14 @@ static void vmo_lookup_page_read_gives_zero_page(void** state) {
   struct vm_page* page = NULL;
   bool writable = true;
   vm_object_lock(&vmo->base);
-  assert_ok(vm_object_paged_lookup_page_locked(vmo, P + 5, false, &page, &writable));
+  assert_ok(vm_object_paged_lookup_page_locked(vmo, P + 5, false, NULL, &page, &writable));
   assert_ptr_equal(page, pmm_zero_page());
   assert_false(writable);
   assert_null(vm_object_paged_maybe_page_locked(vmo, P));
   assert_status(ZX_ERR_OUT_OF_RANGE,
-                vm_object_paged_lookup_page_locked(vmo, 4 * P, false, &page, &writable));
+                vm_object_paged_lookup_page_locked(vmo, 4 * P, false, NULL, &page, &writable));
   assert_status(ZX_ERR_OUT_OF_RANGE,
-                vm_object_paged_lookup_page_locked(vmo, UINT64_MAX, true, &page, &writable));
+                vm_object_paged_lookup_page_locked(vmo, UINT64_MAX, true, NULL, &page, &writable));
   assert_null(vm_object_paged_maybe_page_locked(vmo, 4 * P));
   vm_object_unlock(&vmo->base);
   assert_int_equal(committed_pages(vmo), 0);
@@ -440,7 +440,7 @@ static void vmo_lookup_page_write_commits(void** state) {
   struct vm_page* page = NULL;
   bool writable = false;
   vm_object_lock(&vmo->base);
-  assert_ok(vm_object_paged_lookup_page_locked(vmo, 2 * P + 100, true, &page, &writable));
+  assert_ok(vm_object_paged_lookup_page_locked(vmo, 2 * P + 100, true, NULL, &page, &writable));
   assert_true(writable);
   assert_ptr_not_equal(page, pmm_zero_page());
   assert_int_equal(page->state, VM_PAGE_STATE_OBJECT);
@@ -451,7 +451,7 @@ static void vmo_lookup_page_write_commits(void** state) {
   ((uint8_t*)vm_page_to_physmap(page))[7] = 0x42;
   struct vm_page* again = NULL;
   writable = false;
-  assert_ok(vm_object_paged_lookup_page_locked(vmo, 2 * P, false, &again, &writable));
+  assert_ok(vm_object_paged_lookup_page_locked(vmo, 2 * P, false, NULL, &again, &writable));
   assert_ptr_equal(again, page);
   assert_true(writable);
   vm_object_unlock(&vmo->base);
