@@ -413,6 +413,39 @@ void vm_mapping_mark_mergeable(struct vm_mapping* m) {
 // ---- ForceWritable
 // --------------------------------------------------------------------------------
 
+// Replaces |m| by a mapping of a private copy-on-write clone of its range (spec §2 ForceWritable):
+// same base, size, flags, protection runs and mergeability, offset 0 in the clone, private_clone.
+// The clone joins the VMO's hierarchy, so one lock covers the old and the new object. Region and
+// aspace locks held. On ZX_OK |*out| holds a reference to the new mapping; |m| is DEAD.
+static zx_status_t force_writable_clone_locked(struct vm_mapping* m, struct vm_mapping** out) {
+  size_t size = vm_mapping_size(m);
+  struct vm_object_paged* clone;
+  zx_status_t status = vm_object_paged_create_child(vm_object_paged_from_object(m->object),
+                                                    VM_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE,
+                                                    m->object_offset, size, &clone);
+  if (status != ZX_OK) return status;
+  struct vm_mapping* nm;
+  status = vm_mapping_create_not_ready(m->common.aspace, vm_mapping_base(m), size, m->common.flags,
+                                       &clone->base, 0,
+                                       mpr_first_region_flags(&m->protection_ranges), true, &nm);
+  vm_object_paged_release(clone);  // the new mapping holds it (or it dies here)
+  if (status != ZX_OK) return status;
+  nm->mergeable = m->mergeable;
+  struct vm_object* object = m->object;
+  struct vm_object* dropped = NULL;
+  vm_object_lock(object);
+  move_protection_ranges(&nm->protection_ranges, &m->protection_ranges);
+  ZX_ASSERT(destroy_locked_object(m, true, &dropped) == ZX_OK);
+  activate_locked_object(nm);  // same hierarchy lock as |object|
+  vm_object_unlock(object);
+  struct vm_address_region* parent = m->common.parent;
+  destroy_locked_region(m);
+  vm_object_release(dropped);
+  vm_address_region_insert_child_locked(parent, &nm->common);
+  *out = nm;  // the creation reference is the caller's
+  return ZX_OK;
+}
+
 zx_status_t vm_mapping_force_writable(struct vm_mapping* m, struct vm_mapping** out) {
   struct vm_aspace* aspace = m->common.aspace;
   zx_status_t status = ZX_OK;
@@ -426,10 +459,7 @@ zx_status_t vm_mapping_force_writable(struct vm_mapping* m, struct vm_mapping** 
     vm_address_region_or_mapping_acquire(&m->common);
     *out = m;
   } else {
-    // TODO(#4): map a private copy-on-write clone of [object_offset, +size) in place of |m|.
-    // Copy-on-write clones land with issue #4; until then a write through a read-only mapping
-    // of a shared VMO cannot be made private, and is refused rather than done in place.
-    status = ZX_ERR_NOT_SUPPORTED;
+    status = force_writable_clone_locked(m, out);
   }
   mutex_unlock(&aspace->lock);
   mutex_unlock(&aspace->region_lock);

@@ -1,3 +1,5 @@
 # Copy-on-write clones: VM core (snapshots, slices, references, merges, model test) and through
 # mappings (COW faults, write-protect at snapshot, ForceWritable).
 zxvm_test(NAME clones_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/clones_test.c LIBS zxvm_vm)
+zxvm_test(NAME clones_mapping_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/clones_mapping_test.c
+          LIBS zxvm_vm)

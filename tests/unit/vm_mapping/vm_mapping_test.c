@@ -819,20 +819,42 @@ static void vm_mapping_mark_mergeable_never_crosses_vmars(void** state) {
 // ---- ForceWritable, dump
 // -------------------------------------------------------------------------
 
-static void vm_mapping_force_writable_returns_self_when_writable(void** state) {
+static void vm_mapping_force_writable_self_or_private_clone(void** state) {
   struct vm_object_paged* vmo = make_vmo(P, 0);
   struct vm_mapping* m = map(vmo, 0, P, RW);
   struct vm_mapping* w = NULL;
   assert_ok(vm_mapping_force_writable(m, &w));
   assert_ptr_equal(m, w);
   vm_address_region_or_mapping_release(&w->common);
-  // A read-only mapping of a shared VMO needs a private copy-on-write clone (issue #4): until
-  // clones exist this is refused, and the VMO is never written in place.
+  // A read-only mapping gets a private copy-on-write clone of its range in its place: a write
+  // through the returned mapping (as a debugger's) never reaches the original VMO.
+  assert_ok(vm_object_paged_write(vmo, "a", 0, 1));
   struct vm_mapping* r = map(vmo, 0, P, RO);
-  assert_status(ZX_ERR_NOT_SUPPORTED, vm_mapping_force_writable(r, &w));
-  assert_ok(vm_address_region_or_mapping_destroy(&r->common));
-  assert_status(ZX_ERR_BAD_STATE, vm_mapping_force_writable(r, &w));
+  vaddr_t rb = vm_mapping_base(r);
+  assert_ok(vm_mapping_force_writable(r, &w));
+  assert_ptr_not_equal(r, w);
+  assert_int_equal(VM_LIFECYCLE_DEAD, r->common.state);
+  assert_true(w->private_clone);
+  assert_int_equal(rb, vm_mapping_base(w));
+  assert_int_equal(P, vm_mapping_size(w));
+  assert_int_equal(0, vm_mapping_object_offset(w));
+  struct vm_object* o = vm_mapping_vmo(w);
+  assert_ptr_not_equal(&vmo->base, o);
+  assert_ok(vm_object_paged_write(vm_object_paged_from_object(o), "b", 0, 1));
+  vm_object_release(o);
+  uint8_t v = 0;
+  assert_ok(vm_object_paged_read(vmo, &v, 0, 1));
+  assert_int_equal('a', v);
+  assert_ok(user_read_byte(rb, &v));
+  assert_int_equal('b', v);
+  // Already private: itself. Dead: BAD_STATE.
+  struct vm_mapping* w2 = NULL;
+  assert_ok(vm_mapping_force_writable(w, &w2));
+  assert_ptr_equal(w, w2);
+  vm_address_region_or_mapping_release(&w2->common);
+  assert_status(ZX_ERR_BAD_STATE, vm_mapping_force_writable(r, &w2));
   vm_address_region_or_mapping_release(&r->common);
+  unmap_all(w);
   unmap_all(m);
   vm_object_paged_release(vmo);
 }
@@ -905,7 +927,7 @@ int main(void) {
       T(vm_mapping_write_fault_replaces_zero_page_in_other_mappings),
       T(vm_mapping_mark_mergeable_follows_merge_rules),
       T(vm_mapping_mark_mergeable_never_crosses_vmars),
-      T(vm_mapping_force_writable_returns_self_when_writable),
+      T(vm_mapping_force_writable_self_or_private_clone),
       T(vm_mapping_dump_locked_prints_mapping_runs_and_vmo),
 #undef T
   };
