@@ -115,7 +115,10 @@ static void destroy_node_locked(struct vm_cow_pages* cow) REQUIRES(&cow->hierarc
   heap_free(cow);
   // The caller's VMO still holds a reference to |h|, so the lock outlives this release.
   vm_hierarchy_lock_release(h);
-  if (parent) vm_cow_pages_release_locked(parent);
+  if (parent) {
+    vm_cow_pages_assert_held(parent);  // one lock for the whole tree
+    vm_cow_pages_release_locked(parent);
+  }
 }
 
 void vm_cow_pages_release_locked(struct vm_cow_pages* cow) {
@@ -202,6 +205,7 @@ zx_status_t vm_cow_pages_lookup_visible_locked(struct vm_cow_pages* cow, uint64_
       return ZX_OK;
     }
     // A pager-backed root without the page: the pager supplies it (or arms |req|).
+    vm_cow_pages_assert_held(n);
     zx_status_t status = vm_cow_pages_pager_missing_locked(n, y, write, req);
     if (status != ZX_OK) return status;
   }
@@ -225,6 +229,7 @@ void vm_cow_pages_range_change_locked(struct vm_cow_pages* cow, uint64_t offset,
     uint64_t start, n;
     if (c->parent_limit != 0 &&
         range_intersect(c->parent_offset, c->parent_limit, offset, len, &start, &n)) {
+      vm_cow_pages_assert_held(c);
       vm_cow_pages_range_change_locked(c, start - c->parent_offset, n, op);
     }
   }
@@ -464,6 +469,7 @@ void vm_cow_pages_resize_locked(struct vm_cow_pages* cow, uint64_t size) {
     if (size < old_limit) {
       cow->parent_limit = size;
       // The parent's pages that only this node read in the cut-off range are unreachable now.
+      vm_cow_pages_assert_held(cow->parent);
       vm_cow_pages_prune_ancestors_locked(cow->parent, cow->parent_offset + size,
                                           cow->parent_offset + old_limit);
     }
@@ -547,6 +553,7 @@ static void check_links(struct vm_cow_pages* n, struct vm_hierarchy_lock* h)
       n->parent_limit == 0 || (add_u64(n->parent_offset, n->parent_limit, &end) && end <= p->size),
       "node %p window %#lx+%#lx outside parent size %#lx", (void*)n,
       (unsigned long)n->parent_offset, (unsigned long)n->parent_limit, (unsigned long)p->size);
+  vm_cow_pages_assert_held(p);
   ZX_ASSERT_MSG(p->hidden || vm_cow_pages_is_pager_backed_locked(p),
                 "visible node %p has a child outside a pager tree", (void*)p);
 }
@@ -562,6 +569,7 @@ static void check_subtree(struct vm_cow_pages* n, struct vm_hierarchy_lock* h)
   for (struct vm_cow_pages* c = vm_cow_pages_first_child(n); c; c = vm_cow_pages_next_child(n, c)) {
     ZX_ASSERT_MSG(c->parent == n, "child %p's parent is %p, not %p", (void*)c, (void*)c->parent,
                   (void*)n);
+    vm_cow_pages_assert_held(c);
     check_subtree(c, h);
   }
 }
@@ -571,5 +579,6 @@ void vm_cow_pages_check_locked(struct vm_cow_pages* cow) {
   cow_assert_held(cow);
   struct vm_cow_pages* root = cow;
   while (root->parent) root = root->parent;
+  vm_cow_pages_assert_held(root);
   check_subtree(root, cow->hierarchy);
 }

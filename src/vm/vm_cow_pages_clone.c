@@ -20,10 +20,6 @@ static inline uint8_t* page_ptr(const struct vm_page* page) {
   return (uint8_t*)vm_page_to_physmap(page);
 }
 
-static inline struct vm_cow_pages* node_of(struct list_node* n) {
-  return list_entry(n, struct vm_cow_pages, sibling_node);
-}
-
 // Links |child| under |parent| with window [offset, offset + limit) of the parent.
 static void link_child(struct vm_cow_pages* parent, struct vm_cow_pages* child, uint64_t offset,
                        uint64_t limit, uint8_t split_bit) REQUIRES(&parent->hierarchy->lock) {
@@ -210,6 +206,7 @@ zx_status_t vm_cow_pages_fork_page_locked(struct vm_cow_pages* cow, uint64_t off
     uint64_t y = x - c->parent_offset;
     if (copied && !unmapped) {
       // Everything below |c| showed |p| at |y|; from now on it reads the copy.
+      vm_cow_pages_assert_held(c);
       vm_cow_pages_range_change_locked(c, y, PAGE_SIZE, RANGE_CHANGE_OP_UNMAP);
       unmapped = true;
     }
@@ -334,7 +331,10 @@ void vm_cow_pages_merge_locked(struct vm_cow_pages* h) {
   heap_free(h);
   vm_hierarchy_lock_release(lock);  // the caller's VMO still holds the lock
   // The grandparent's pages that only the dead side needed are unreachable now.
-  if (g != NULL) vm_cow_pages_prune_ancestors_locked(g, start, end);
+  if (g != NULL) {
+    vm_cow_pages_assert_held(g);
+    vm_cow_pages_prune_ancestors_locked(g, start, end);
+  }
 }
 
 // ---- attribution --------------------------------------------------------------------------------

@@ -141,6 +141,7 @@ static void paged_destroy(struct vm_object* obj) {
   struct vm_object_paged* parent = vm_object_paged_unlink_child_locked(vmo);
   list_delete(&vmo->view_node);
   struct vm_cow_pages* cow = vmo->cow;
+  vm_cow_pages_assert_held(cow);
   vmo->cow = NULL;
   vm_cow_pages_release_locked(cow);  // may merge hidden nodes or free a chain of nodes
   paged_unlock(vmo);
@@ -180,6 +181,7 @@ static zx_status_t ensure_owned_locked(struct vm_object_paged* vmo, uint64_t y,
                                        struct vm_page** out) REQUIRES(&vmo->base.hierarchy->lock) {
   assert_cow_held(vmo);
   struct vm_cow_pages* cow = vmo->cow;
+  vm_cow_pages_assert_held(cow);
   struct vm_page* page = vm_page_list_lookup(&cow->page_list, y);
   if (page) {
     *out = page;
@@ -233,6 +235,7 @@ static zx_status_t zero_page_locked(struct vm_object_paged* vmo, uint64_t y, uin
     REQUIRES(&vmo->base.hierarchy->lock) {
   assert_cow_held(vmo);
   struct vm_cow_pages* cow = vmo->cow;
+  vm_cow_pages_assert_held(cow);
   struct vm_cow_pages* owner;
   struct vm_page* page = vm_cow_pages_peek_locked(cow, y, &owner);
   if (page == NULL) return ZX_OK;  // already zeros
@@ -260,6 +263,7 @@ static zx_status_t zero_pages_locked(struct vm_object_paged* vmo, uint64_t start
     REQUIRES(&vmo->base.hierarchy->lock) {
   assert_cow_held(vmo);
   struct vm_cow_pages* cow = vmo->cow;
+  vm_cow_pages_assert_held(cow);
   if (cow->parent == NULL && !vm_cow_pages_is_pager_backed_locked(cow) &&
       vm_cow_pages_pinned_in_range_locked(cow, start, end) == 0) {
     vm_cow_pages_range_change_locked(cow, start, end - start, RANGE_CHANGE_OP_UNMAP);
@@ -344,6 +348,7 @@ zx_status_t vm_object_paged_decommit_range(struct vm_object_paged* vmo, uint64_t
   paged_lock(vmo);
   assert_cow_held(vmo);
   struct vm_cow_pages* cow = vmo->cow;
+  vm_cow_pages_assert_held(cow);
   uint64_t start = vmo->cow_offset + offset;
   zx_status_t status = range_check_locked(vmo, offset, len);
   if (status != ZX_OK) goto out_unlock;
@@ -417,6 +422,7 @@ static zx_status_t set_size_check_locked(struct vm_object_paged* vmo, uint64_t r
   uint64_t end;
   if (!add_u64(vmo->parent_offset_total, rounded, &end)) return ZX_ERR_INVALID_ARGS;
   struct vm_cow_pages* cow = vmo->cow;
+  vm_cow_pages_assert_held(cow);
   if (rounded < cow->size && vm_cow_pages_pinned_in_range_locked(cow, rounded, cow->size) != 0) {
     return ZX_ERR_BAD_STATE;
   }
@@ -432,6 +438,7 @@ zx_status_t vm_object_paged_set_size(struct vm_object_paged* vmo, uint64_t size)
   paged_lock(vmo);
   assert_cow_held(vmo);
   struct vm_cow_pages* cow = vmo->cow;
+  vm_cow_pages_assert_held(cow);
   zx_status_t status = set_size_check_locked(vmo, rounded);
   // The tail of the last page is zeroed first: on a clone it may need its own copy (can fail).
   if (status == ZX_OK && size < rounded && size < cow->size) {
@@ -483,6 +490,7 @@ zx_status_t vm_object_paged_lookup_page_locked(struct vm_object_paged* vmo, uint
   assert_cow_held(vmo);
   if (offset >= size_locked(vmo)) return ZX_ERR_OUT_OF_RANGE;
   struct vm_cow_pages* cow = vmo->cow;
+  vm_cow_pages_assert_held(cow);
   uint64_t y = vmo->cow_offset + ROUNDDOWN_PAGE(offset);
   struct vm_page* page;
   zx_status_t status;
@@ -576,6 +584,7 @@ void vm_object_paged_get_stats_locked(struct vm_object_paged* vmo,
   paged_assert_held(vmo);
   assert_cow_held(vmo);
   struct vm_cow_pages* cow = vmo->cow;
+  vm_cow_pages_assert_held(cow);
   uint64_t size = size_locked(vmo), pages = 0, nodes;
   if (size != 0) {
     vm_page_list_count_range(&cow->page_list, vmo->cow_offset, vmo->cow_offset + size, &pages,
@@ -630,6 +639,7 @@ void vm_object_paged_check_locked(struct vm_object_paged* vmo) {
   ZX_ASSERT_MSG(vmo->cow->hierarchy == vmo->base.hierarchy, "cow and VMO locks differ");
   assert_cow_held(vmo);
   struct vm_cow_pages* cow = vmo->cow;
+  vm_cow_pages_assert_held(cow);
   uint64_t size = size_locked(vmo), end;
   ZX_ASSERT_MSG(IS_PAGE_ALIGNED(size) && size <= VM_OBJECT_PAGED_MAX_SIZE, "size %#lx",
                 (unsigned long)size);

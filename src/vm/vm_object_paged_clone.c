@@ -50,6 +50,7 @@ static zx_status_t check_parent_locked(struct vm_object_paged* parent, struct ch
   ZX_DEBUG_ASSERT(parent->cow->hierarchy == parent->base.hierarchy);
   vm_cow_pages_assert_held(parent->cow);
   struct vm_cow_pages* cow = parent->cow;
+  vm_cow_pages_assert_held(cow);
   uint32_t type = r->options & VM_CHILD_TYPE_MASK;
   uint64_t parent_size = vm_object_paged_get_size_locked(parent);
   bool pager = vm_cow_pages_is_pager_backed_locked(cow);
@@ -94,6 +95,7 @@ static zx_status_t make_child_locked(struct vm_object_paged* parent, struct chil
     REQUIRES(&parent->base.hierarchy->lock) {
   vm_cow_pages_assert_held(parent->cow);
   struct vm_cow_pages* cow = parent->cow;
+  vm_cow_pages_assert_held(cow);
   struct vm_cow_pages *node = NULL, *self;
   uint32_t opts = (r->options & VM_CHILD_RESIZABLE) ? VM_OBJECT_PAGED_RESIZABLE : 0;
   uint64_t cow_offset = 0, content = r->size;
@@ -161,6 +163,7 @@ zx_status_t vm_object_paged_create_child(struct vm_object_paged* parent, uint32_
     list_add_tail(&parent->children, &child->child_node);
     first = parent->child_count++ == 0;
     VM_VALIDATE(vm_object_paged_check_locked, parent);
+    vm_object_assert_held(&child->base);  // the child joined the parent's lock
     VM_VALIDATE(vm_object_paged_check_locked, child);
   }
   vm_object_unlock(&parent->base);

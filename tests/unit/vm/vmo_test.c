@@ -635,6 +635,7 @@ static void record_range_change(struct vm_object_mapping_node* n, uint32_t op, u
   r->last_offset = offset;
   r->last_len = len;
   r->present_at_call = 0;
+  vm_object_assert_held(&r->vmo->base);  // the callback runs under the VMO lock
   for (uint64_t o = n->object_offset; o < n->object_offset + n->size; o += P) {
     // The callback runs under the VMO lock.
     if (vm_object_paged_maybe_page_locked(r->vmo, o)) r->present_at_call++;
