@@ -247,9 +247,8 @@ static zx_status_t fault_require_pages(struct fault_ctx* f) {
     uint64_t offset = f->vmo_offset + i * PAGE_SIZE;
     struct vm_page* page;
     bool writable;
-    zx_status_t status =
-        vm_object_paged_lookup_page_locked(f->vmo, offset, write, f->page_request, &page,
-                                           &writable);
+    zx_status_t status = vm_object_paged_lookup_page_locked(f->vmo, offset, write, f->page_request,
+                                                            &page, &writable);
     if (status != ZX_OK) return status;
     ZX_DEBUG_ASSERT(!write || writable);
     uint32_t flags = f->range.mmu_flags;
@@ -373,9 +372,8 @@ static zx_status_t map_range_run(void* ctx, vaddr_t base, size_t len, uint32_t f
     struct vm_page* page = NULL;
     bool writable = false;
     if (c->commit) {
-      zx_status_t status =
-          vm_object_paged_lookup_page_locked(vmo, offset + i * PAGE_SIZE, true, NULL, &page,
-                                             &writable);
+      zx_status_t status = vm_object_paged_lookup_page_locked(vmo, offset + i * PAGE_SIZE, true,
+                                                              NULL, &page, &writable);
       if (status != ZX_OK) return status;
     } else {
       page = vm_object_paged_maybe_page_locked(vmo, offset + i * PAGE_SIZE);
