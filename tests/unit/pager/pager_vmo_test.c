@@ -1,0 +1,598 @@
+// Pager-backed VMOs at the VM level (no zx calls): faults and VMO reads that block on READ
+// requests and resume after supply, batching, FAIL, TRAP_DIRTY / DIRTY acks, writeback, dirty
+// ranges, stats, detach and COMPLETE, supply and op_range argument checks, and eviction (aging by
+// accessed-bit harvests, reclaim, fault back in). The test plays the pager: packets arrive in a
+// queue (pager_test_util.h); an "accessor" thread makes the blocking access while the test thread
+// answers. Each test runs on a fresh pmm arena and soft-MMU aspace, checked at teardown.
+#include "test_util.h"
+// zxvm headers after cmocka.
+#include "pager_test_util.h"
+#include "pmm/pmm.h"
+#include "vm/evictor.h"
+#include "vm/vm_aspace.h"
+#include "vm/vm_pager.h"
+
+#define P PAGE_SIZE
+#define KEY 0x5a5a000000000001ull
+#define RW (ARCH_MMU_FLAG_PERM_READ | ARCH_MMU_FLAG_PERM_WRITE | ARCH_MMU_FLAG_PERM_USER)
+#define RO (ARCH_MMU_FLAG_PERM_READ | ARCH_MMU_FLAG_PERM_USER)
+#define WAIT_MS 2000
+
+struct fixture {
+  struct vm_aspace* aspace;
+  struct vm_address_region* root;
+  struct packet_queue q;
+  struct page_source* src;
+  struct vm_object_paged* vmo;
+};
+
+static struct fixture fx;
+
+static int setup_common(uint32_t flags, uint64_t pages) {
+  assert_ok(pmm_init(64u << 20));
+  assert_ok(vm_aspace_create(NULL, "pager", &fx.aspace));
+  fx.root = vm_aspace_root_vmar(fx.aspace);
+  packet_queue_init(&fx.q);
+  assert_ok(page_source_create(flags, KEY, packet_queue_send, &fx.q, &fx.src));
+  assert_ok(vm_pager_create_vmo(0, pages * P, fx.src, &fx.vmo));
+  return 0;
+}
+
+static int setup(void** state) { return setup_common(0, 32); }
+static int setup_trap_dirty(void** state) { return setup_common(PAGE_SOURCE_FLAG_TRAP_DIRTY, 32); }
+
+static int teardown(void** state) {
+  vm_aspace_check(fx.aspace);
+  vm_address_region_or_mapping_release(&fx.root->common);
+  assert_ok(vm_aspace_destroy(fx.aspace));
+  vm_aspace_release(fx.aspace);
+  if (fx.vmo) vm_object_paged_release(fx.vmo);
+  page_source_check(fx.src);
+  page_source_release(fx.src);
+  struct vm_evictor_stats es;
+  vm_evictor_get_stats(&es);
+  assert_int_equal(0, es.registered);
+  packet_queue_destroy(&fx.q);
+  pmm_shutdown();
+  memset(&fx, 0, sizeof(fx));
+  return 0;
+}
+
+static uint8_t pattern(uint64_t page, uint64_t byte) {
+  return (uint8_t)(page * 7 + byte % 251 + 1);
+}
+
+// Supplies [offset, offset + len) from a fresh aux VMO filled with pattern() (|salt| shifts it).
+static zx_status_t supply_salted(uint64_t offset, uint64_t len, uint8_t salt) {
+  struct vm_object_paged* aux;
+  assert_ok(vm_object_paged_create(0, len, &aux));
+  uint8_t* buf = malloc(len);
+  for (uint64_t i = 0; i < len; i++) buf[i] = (uint8_t)(pattern((offset + i) / P, i % P) + salt);
+  assert_ok(vm_object_paged_write(aux, buf, 0, len));
+  free(buf);
+  zx_status_t st = vm_pager_supply_pages(fx.vmo, offset, len, aux, 0);
+  vm_object_paged_release(aux);
+  return st;
+}
+
+static zx_status_t supply(uint64_t offset, uint64_t len) { return supply_salted(offset, len, 0); }
+
+static zx_port_packet_t pop(void) {
+  zx_port_packet_t p;
+  assert_true(packet_queue_pop(&fx.q, &p, WAIT_MS));
+  return p;
+}
+
+static struct vm_mapping* map(uint32_t flags, vaddr_t* out_base) {
+  struct vm_mapping* m;
+  assert_ok(vm_address_region_create_vm_mapping(fx.root, 0, vm_object_paged_get_size(fx.vmo), 0, 0,
+                                                &fx.vmo->base, 0, flags, "pager", &m, out_base));
+  return m;
+}
+
+static void unmap(struct vm_mapping* m) {
+  if (m->common.state == VM_LIFECYCLE_ALIVE) {
+    assert_ok(vm_address_region_or_mapping_destroy(&m->common));
+  }
+  vm_address_region_or_mapping_release(&m->common);
+}
+
+static uint32_t pte_flags(vaddr_t va) {
+  arch_mmu_flags_t f;
+  if (arch_aspace_query(fx.aspace->arch, va, NULL, &f) != ZX_OK) return 0;
+  return f;
+}
+
+// ---- an access made by another thread --------------------------------------------------------
+
+enum access_kind { ACCESS_USER_READ, ACCESS_USER_WRITE, ACCESS_VMO_READ, ACCESS_VMO_WRITE };
+
+struct accessor {
+  pthread_t thread;
+  enum access_kind kind;
+  vaddr_t va;       // user accesses
+  uint64_t offset;  // VMO accesses
+  uint8_t buf[2 * 4096];
+  size_t len;
+  zx_status_t status;
+  _Atomic bool done;
+};
+
+static void* accessor_main(void* arg) {
+  struct accessor* a = arg;
+  switch (a->kind) {
+    case ACCESS_USER_READ:
+      a->status = vm_aspace_user_access(fx.aspace, a->va, a->buf, a->len, ARCH_ACCESS_READ);
+      break;
+    case ACCESS_USER_WRITE:
+      a->status = vm_aspace_user_access(fx.aspace, a->va, a->buf, a->len, ARCH_ACCESS_WRITE);
+      break;
+    case ACCESS_VMO_READ:
+      a->status = vm_object_paged_read(fx.vmo, a->buf, a->offset, a->len);
+      break;
+    case ACCESS_VMO_WRITE:
+      a->status = vm_object_paged_write(fx.vmo, a->buf, a->offset, a->len);
+      break;
+  }
+  atomic_store(&a->done, true);
+  return NULL;
+}
+
+static void accessor_start(struct accessor* a, enum access_kind kind, vaddr_t va, uint64_t offset,
+                           size_t len) {
+  a->kind = kind;
+  a->va = va;
+  a->offset = offset;
+  a->len = len;
+  a->status = 1;
+  atomic_init(&a->done, false);
+  assert_int_equal(0, pthread_create(&a->thread, NULL, accessor_main, a));
+}
+
+static zx_status_t accessor_join(struct accessor* a) {
+  assert_int_equal(0, pthread_join(a->thread, NULL));
+  return a->status;
+}
+
+// The accessor is still blocked a while after its request went out.
+static void assert_blocked(struct accessor* a) {
+  usleep(20000);
+  assert_false(atomic_load(&a->done));
+}
+
+// ---- read faults and reads -------------------------------------------------------------------
+
+static void pager_read_fault_blocks_batches_and_resumes(void** state) {
+  vaddr_t base;
+  struct vm_mapping* m = map(RW, &base);
+  struct accessor a;
+  accessor_start(&a, ACCESS_USER_READ, base + 3 * P + 10, 0, 1);
+  // The whole absent run from page 3 to the end of the VMO, in one request.
+  assert_packet(KEY, ZX_PAGER_VMO_READ, 3 * P, 29 * P, pop());
+  assert_blocked(&a);
+  assert_ok(supply(3 * P, 29 * P));
+  assert_ok(accessor_join(&a));
+  assert_int_equal(pattern(3, 10), a.buf[0]);
+  // Mapped, but not writable: the page is clean.
+  uint32_t f = pte_flags(base + 3 * P);
+  assert_true(f & ARCH_MMU_FLAG_PERM_READ);
+  assert_false(f & ARCH_MMU_FLAG_PERM_WRITE);
+  // The rest of the run is present: no packet for a later read.
+  uint8_t b;
+  assert_ok(vm_aspace_user_access(fx.aspace, base + 31 * P, &b, 1, ARCH_ACCESS_READ));
+  assert_int_equal(pattern(31, 0), b);
+  assert_int_equal(0, packet_queue_count(&fx.q));
+  unmap(m);
+}
+
+static void pager_batch_stops_at_present_page(void** state) {
+  assert_ok(supply(8 * P, P));
+  vaddr_t base;
+  struct vm_mapping* m = map(RO, &base);
+  struct accessor a;
+  accessor_start(&a, ACCESS_USER_READ, base + 2 * P, 0, 1);
+  assert_packet(KEY, ZX_PAGER_VMO_READ, 2 * P, 6 * P, pop());
+  assert_ok(supply(2 * P, 6 * P));
+  assert_ok(accessor_join(&a));
+  assert_int_equal(pattern(2, 0), a.buf[0]);
+  unmap(m);
+}
+
+static void pager_vmo_read_waits_for_supply(void** state) {
+  struct accessor a;
+  accessor_start(&a, ACCESS_VMO_READ, 0, P + 100, 2 * P);
+  zx_port_packet_t p = pop();
+  assert_int_equal(ZX_PAGER_VMO_READ, p.page_request.command);
+  assert_int_equal(P, p.page_request.offset);
+  assert_blocked(&a);
+  assert_ok(supply(p.page_request.offset, p.page_request.length));
+  // The read may need the page after the first request's range too.
+  while (!atomic_load(&a.done)) {
+    zx_port_packet_t more;
+    if (packet_queue_pop(&fx.q, &more, 50)) {
+      assert_ok(supply(more.page_request.offset, more.page_request.length));
+    }
+  }
+  assert_ok(accessor_join(&a));
+  for (size_t i = 0; i < 2 * P; i++) {
+    uint64_t off = P + 100 + i;
+    if (a.buf[i] != pattern(off / P, off % P)) fail_msg("byte %zu differs", i);
+  }
+}
+
+static void pager_supply_keeps_present_pages_and_decommits_aux(void** state) {
+  assert_ok(supply_salted(0, 2 * P, 0));
+  struct vm_object_paged* aux;
+  assert_ok(vm_object_paged_create(0, 4 * P, &aux));
+  uint8_t buf[2 * 4096];
+  memset(buf, 0xEE, sizeof(buf));
+  assert_ok(vm_object_paged_write(aux, buf, P, 2 * P));
+  assert_ok(vm_pager_supply_pages(fx.vmo, P, 2 * P, aux, P));  // page 1 kept, page 2 new
+  struct vm_object_paged_stats st;
+  vm_object_paged_get_stats(aux, &st);
+  assert_int_equal(0, st.committed_bytes);
+  uint8_t b[3];
+  assert_ok(vm_object_paged_read(fx.vmo, &b[0], 0, 1));
+  assert_ok(vm_object_paged_read(fx.vmo, &b[1], P, 1));
+  assert_ok(vm_object_paged_read(fx.vmo, &b[2], 2 * P, 1));
+  assert_int_equal(pattern(0, 0), b[0]);
+  assert_int_equal(pattern(1, 0), b[1]);
+  assert_int_equal(0xEE, b[2]);
+  vm_object_paged_release(aux);
+}
+
+static void pager_supply_absent_aux_pages_become_zero(void** state) {
+  struct vm_object_paged* aux;
+  assert_ok(vm_object_paged_create(0, 2 * P, &aux));
+  assert_ok(vm_pager_supply_pages(fx.vmo, 0, 2 * P, aux, 0));
+  uint8_t b = 1;
+  assert_ok(vm_object_paged_read(fx.vmo, &b, P + 5, 1));
+  assert_int_equal(0, b);
+  vm_object_paged_release(aux);
+}
+
+static void pager_supply_rejects_bad_arguments(void** state) {
+  struct vm_object_paged* aux;
+  assert_ok(vm_object_paged_create(0, 4 * P, &aux));
+  assert_status(ZX_ERR_INVALID_ARGS, vm_pager_supply_pages(fx.vmo, 1, P, aux, 0));
+  assert_status(ZX_ERR_INVALID_ARGS, vm_pager_supply_pages(fx.vmo, 0, P + 1, aux, 0));
+  assert_status(ZX_ERR_INVALID_ARGS, vm_pager_supply_pages(fx.vmo, 0, P, aux, 7));
+  assert_status(ZX_ERR_INVALID_ARGS, vm_pager_supply_pages(aux, 0, P, fx.vmo, 0));  // not pager
+  assert_status(ZX_ERR_INVALID_ARGS, vm_pager_supply_pages(fx.vmo, 0, P, fx.vmo, 0));
+  assert_status(ZX_ERR_OUT_OF_RANGE, vm_pager_supply_pages(fx.vmo, 32 * P, P, aux, 0));
+  assert_status(ZX_ERR_OUT_OF_RANGE, vm_pager_supply_pages(fx.vmo, 0, P, aux, 4 * P));
+  assert_status(ZX_ERR_OUT_OF_RANGE,
+                vm_pager_supply_pages(fx.vmo, UINT64_MAX & ~(uint64_t)PAGE_MASK, 2 * P, aux, 0));
+  struct page_source* src2;
+  assert_ok(page_source_create(0, KEY + 1, packet_queue_send, &fx.q, &src2));
+  struct vm_object_paged* other;
+  assert_ok(vm_pager_create_vmo(0, 4 * P, src2, &other));
+  assert_status(ZX_ERR_NOT_SUPPORTED, vm_pager_supply_pages(fx.vmo, 0, P, other, 0));
+  vm_object_paged_release(other);
+  page_source_release(src2);
+  assert_packet(KEY + 1, ZX_PAGER_VMO_COMPLETE, 0, 0, pop());
+  assert_ok(vm_pager_supply_pages(fx.vmo, 0, 0, aux, 0));
+  vm_object_paged_release(aux);
+}
+
+// ---- FAIL -------------------------------------------------------------------------------------
+
+static void pager_fail_fails_fault_and_read_then_recovers(void** state) {
+  vaddr_t base;
+  struct vm_mapping* m = map(RO, &base);
+  struct accessor a;
+  accessor_start(&a, ACCESS_USER_READ, base + 5 * P, 0, 1);
+  zx_port_packet_t p = pop();
+  assert_ok(vm_pager_op_range(fx.vmo, ZX_PAGER_OP_FAIL, p.page_request.offset,
+                              p.page_request.length, (uint64_t)(int64_t)ZX_ERR_IO));
+  assert_status(ZX_ERR_IO, accessor_join(&a));
+  accessor_start(&a, ACCESS_VMO_READ, 0, 5 * P, 1);
+  p = pop();  // not sticky: a new request
+  assert_int_equal(5 * P, p.page_request.offset);
+  assert_ok(vm_pager_op_range(fx.vmo, ZX_PAGER_OP_FAIL, 0, 32 * P,
+                              (uint64_t)(int64_t)ZX_ERR_IO_DATA_INTEGRITY));
+  assert_status(ZX_ERR_IO_DATA_INTEGRITY, accessor_join(&a));
+  accessor_start(&a, ACCESS_USER_READ, base + 5 * P, 0, 1);
+  p = pop();
+  assert_ok(supply(p.page_request.offset, p.page_request.length));
+  assert_ok(accessor_join(&a));
+  assert_int_equal(pattern(5, 0), a.buf[0]);
+  unmap(m);
+}
+
+static void pager_op_range_rejects_bad_arguments(void** state) {
+  assert_status(ZX_ERR_INVALID_ARGS, vm_pager_op_range(fx.vmo, 0, 0, P, 0));
+  assert_status(ZX_ERR_INVALID_ARGS, vm_pager_op_range(fx.vmo, 5, 0, P, 0));
+  assert_status(ZX_ERR_INVALID_ARGS, vm_pager_op_range(fx.vmo, ZX_PAGER_OP_DIRTY, 3, P, 0));
+  assert_status(ZX_ERR_INVALID_ARGS,
+                vm_pager_op_range(fx.vmo, ZX_PAGER_OP_FAIL, 0, P, (uint64_t)ZX_ERR_NO_MEMORY));
+  assert_status(ZX_ERR_INVALID_ARGS, vm_pager_op_range(fx.vmo, ZX_PAGER_OP_FAIL, 0, P, 1));
+  assert_status(ZX_ERR_INVALID_ARGS, vm_pager_op_range(fx.vmo, ZX_PAGER_OP_FAIL, 0, P,
+                                                       (uint64_t)ZX_ERR_IO & 0xffffffff));
+  assert_status(ZX_ERR_INVALID_ARGS,
+                vm_pager_op_range(fx.vmo, ZX_PAGER_OP_WRITEBACK_BEGIN, 0, P, 2));
+  assert_status(ZX_ERR_OUT_OF_RANGE,
+                vm_pager_op_range(fx.vmo, ZX_PAGER_OP_DIRTY, 31 * P, 2 * P, 0));
+  assert_status(ZX_ERR_NOT_FOUND, vm_pager_op_range(fx.vmo, ZX_PAGER_OP_DIRTY, 0, P, 0));
+  assert_ok(
+      vm_pager_op_range(fx.vmo, ZX_PAGER_OP_WRITEBACK_BEGIN, 0, P, ZX_VMO_DIRTY_RANGE_IS_ZERO));
+  struct vm_object_paged* plain;
+  assert_ok(vm_object_paged_create(0, P, &plain));
+  assert_status(ZX_ERR_INVALID_ARGS, vm_pager_op_range(plain, ZX_PAGER_OP_DIRTY, 0, P, 0));
+  uint32_t modified;
+  assert_status(ZX_ERR_INVALID_ARGS, vm_pager_query_vmo_stats(plain, false, &modified));
+  assert_status(ZX_ERR_INVALID_ARGS, vm_pager_detach_vmo(plain, true));
+  vm_object_paged_release(plain);
+}
+
+// ---- dirty tracking ---------------------------------------------------------------------------
+
+static void pager_trap_dirty_write_waits_for_dirty_ack(void** state) {
+  assert_ok(supply(0, 4 * P));
+  vaddr_t base;
+  struct vm_mapping* m = map(RW, &base);
+  uint8_t b;
+  assert_ok(vm_aspace_user_access(fx.aspace, base + P, &b, 1, ARCH_ACCESS_READ));
+  assert_false(pte_flags(base + P) & ARCH_MMU_FLAG_PERM_WRITE);
+  struct accessor a;
+  a.buf[0] = 0x42;
+  accessor_start(&a, ACCESS_USER_WRITE, base + P + 1, 0, 1);
+  // The run of clean pages from page 1.
+  assert_packet(KEY, ZX_PAGER_VMO_DIRTY, P, 3 * P, pop());
+  assert_blocked(&a);
+  assert_int_equal(VM_PAGER_PAGE_CLEAN, vm_pager_debug_page_state(fx.vmo, P));
+  assert_ok(vm_pager_op_range(fx.vmo, ZX_PAGER_OP_DIRTY, P, P, 0));
+  assert_ok(accessor_join(&a));
+  assert_int_equal(VM_PAGER_PAGE_DIRTY, vm_pager_debug_page_state(fx.vmo, P));
+  assert_int_equal(VM_PAGER_PAGE_CLEAN, vm_pager_debug_page_state(fx.vmo, 2 * P));
+  assert_true(pte_flags(base + P) & ARCH_MMU_FLAG_PERM_WRITE);
+  assert_ok(vm_object_paged_read(fx.vmo, &b, P + 1, 1));
+  assert_int_equal(0x42, b);
+  zx_vmo_dirty_range_t r[4];
+  size_t actual, avail;
+  assert_ok(vm_pager_query_dirty_ranges(fx.vmo, 0, 32 * P, r, 4, &actual, &avail));
+  assert_int_equal(1, actual);
+  assert_int_equal(1, avail);
+  assert_int_equal(P, r[0].offset);
+  assert_int_equal(P, r[0].length);
+  assert_int_equal(0, r[0].options);
+  uint32_t modified;
+  assert_ok(vm_pager_query_vmo_stats(fx.vmo, true, &modified));
+  assert_int_equal(ZX_PAGER_VMO_STATS_MODIFIED, modified);
+  assert_ok(vm_pager_query_vmo_stats(fx.vmo, false, &modified));
+  assert_int_equal(0, modified);
+  // The DIRTY request's other pages were never acked: a write there waits on that request (the
+  // pager was already asked), until the pager fails it.
+  accessor_start(&a, ACCESS_VMO_WRITE, 0, 3 * P, 1);
+  assert_blocked(&a);
+  assert_int_equal(0, packet_queue_count(&fx.q));
+  assert_ok(
+      vm_pager_op_range(fx.vmo, ZX_PAGER_OP_FAIL, 3 * P, P, (uint64_t)(int64_t)ZX_ERR_NO_SPACE));
+  assert_status(ZX_ERR_NO_SPACE, accessor_join(&a));
+  assert_int_equal(VM_PAGER_PAGE_CLEAN, vm_pager_debug_page_state(fx.vmo, 3 * P));
+  unmap(m);
+}
+
+static void pager_write_without_trap_dirty_dirties_at_once(void** state) {
+  assert_ok(supply(0, 4 * P));
+  vaddr_t base;
+  struct vm_mapping* m = map(RW, &base);
+  uint8_t b = 7;
+  assert_ok(vm_aspace_user_access(fx.aspace, base + 2 * P, &b, 1, ARCH_ACCESS_WRITE));
+  assert_int_equal(0, packet_queue_count(&fx.q));
+  assert_int_equal(VM_PAGER_PAGE_DIRTY, vm_pager_debug_page_state(fx.vmo, 2 * P));
+  assert_true(pte_flags(base + 2 * P) & ARCH_MMU_FLAG_PERM_WRITE);
+  uint32_t modified;
+  assert_ok(vm_pager_query_vmo_stats(fx.vmo, false, &modified));
+  assert_int_equal(ZX_PAGER_VMO_STATS_MODIFIED, modified);
+  unmap(m);
+}
+
+static void pager_writeback_transitions(void** state) {
+  assert_ok(supply(0, 4 * P));
+  vaddr_t base;
+  struct vm_mapping* m = map(RW, &base);
+  uint8_t b = 1;
+  assert_ok(vm_aspace_user_access(fx.aspace, base + P, &b, 1, ARCH_ACCESS_WRITE));
+  assert_ok(vm_pager_op_range(fx.vmo, ZX_PAGER_OP_WRITEBACK_BEGIN, 0, 4 * P, 0));
+  assert_int_equal(VM_PAGER_PAGE_AWAITING_CLEAN, vm_pager_debug_page_state(fx.vmo, P));
+  assert_false(pte_flags(base + P) & ARCH_MMU_FLAG_PERM_WRITE);
+  size_t actual, avail;
+  zx_vmo_dirty_range_t r[2];
+  assert_ok(vm_pager_query_dirty_ranges(fx.vmo, 0, 4 * P, r, 2, &actual, &avail));
+  assert_int_equal(1, actual);  // awaiting-clean still counts as dirty
+  // A write during writeback makes the page dirty again; WRITEBACK_END then leaves it dirty.
+  assert_ok(vm_aspace_user_access(fx.aspace, base + P, &b, 1, ARCH_ACCESS_WRITE));
+  assert_int_equal(VM_PAGER_PAGE_DIRTY, vm_pager_debug_page_state(fx.vmo, P));
+  assert_ok(vm_pager_op_range(fx.vmo, ZX_PAGER_OP_WRITEBACK_END, 0, 4 * P, 0));
+  assert_int_equal(VM_PAGER_PAGE_DIRTY, vm_pager_debug_page_state(fx.vmo, P));
+  assert_ok(vm_pager_op_range(fx.vmo, ZX_PAGER_OP_WRITEBACK_BEGIN, P, P, 0));
+  assert_ok(vm_pager_op_range(fx.vmo, ZX_PAGER_OP_WRITEBACK_END, P, P, 0));
+  assert_int_equal(VM_PAGER_PAGE_CLEAN, vm_pager_debug_page_state(fx.vmo, P));
+  assert_ok(vm_pager_query_dirty_ranges(fx.vmo, 0, 4 * P, r, 2, &actual, &avail));
+  assert_int_equal(0, actual);
+  assert_int_equal(0, avail);
+  unmap(m);
+}
+
+static void pager_query_dirty_ranges_coalesces_and_truncates(void** state) {
+  assert_ok(supply(0, 8 * P));
+  uint8_t b = 9;
+  for (uint64_t page = 0; page < 8; page++) {
+    if (page == 2 || page == 5) continue;
+    assert_ok(vm_object_paged_write(fx.vmo, &b, page * P, 1));
+  }
+  zx_vmo_dirty_range_t r[3];
+  size_t actual = 99, avail = 99;
+  assert_ok(vm_pager_query_dirty_ranges(fx.vmo, 0, 8 * P, r, 3, &actual, &avail));
+  assert_int_equal(3, actual);
+  assert_int_equal(3, avail);
+  assert_int_equal(0, r[0].offset);
+  assert_int_equal(2 * P, r[0].length);
+  assert_int_equal(3 * P, r[1].offset);
+  assert_int_equal(2 * P, r[1].length);
+  assert_int_equal(6 * P, r[2].offset);
+  assert_int_equal(2 * P, r[2].length);
+  assert_ok(vm_pager_query_dirty_ranges(fx.vmo, 0, 8 * P, r, 1, &actual, &avail));
+  assert_int_equal(1, actual);
+  assert_int_equal(3, avail);
+  // Unaligned query rounds out to pages.
+  assert_ok(vm_pager_query_dirty_ranges(fx.vmo, 3 * P + 5, 10, r, 3, &actual, &avail));
+  assert_int_equal(1, actual);
+  assert_int_equal(3 * P, r[0].offset);
+  assert_int_equal(P, r[0].length);
+  assert_ok(vm_pager_query_dirty_ranges(fx.vmo, 0, 8 * P, NULL, 0, &actual, &avail));
+  assert_int_equal(0, actual);
+  assert_int_equal(3, avail);
+  assert_status(ZX_ERR_OUT_OF_RANGE,
+                vm_pager_query_dirty_ranges(fx.vmo, 0, 33 * P, r, 3, &actual, &avail));
+}
+
+// ---- detach -----------------------------------------------------------------------------------
+
+static void pager_detach_fails_waiters_and_completes_once(void** state) {
+  assert_ok(supply(0, P));
+  vaddr_t base;
+  struct vm_mapping* m = map(RO, &base);
+  struct accessor a;
+  accessor_start(&a, ACCESS_USER_READ, base + 4 * P, 0, 1);
+  (void)pop();
+  assert_ok(vm_pager_detach_vmo(fx.vmo, true));
+  assert_status(ZX_ERR_BAD_STATE, accessor_join(&a));
+  assert_packet(KEY, ZX_PAGER_VMO_COMPLETE, 0, 0, pop());
+  assert_status(ZX_ERR_BAD_STATE, vm_pager_detach_vmo(fx.vmo, true));
+  uint8_t b;
+  assert_status(ZX_ERR_BAD_STATE,
+                vm_aspace_user_access(fx.aspace, base + 9 * P, &b, 1, ARCH_ACCESS_READ));
+  assert_status(ZX_ERR_BAD_STATE, vm_object_paged_read(fx.vmo, &b, 9 * P, 1));
+  assert_status(ZX_ERR_BAD_STATE, supply(2 * P, P));
+  assert_status(ZX_ERR_BAD_STATE, vm_pager_op_range(fx.vmo, ZX_PAGER_OP_DIRTY, 0, P, 0));
+  assert_status(ZX_ERR_BAD_STATE,
+                vm_pager_op_range(fx.vmo, ZX_PAGER_OP_FAIL, 0, P, (uint64_t)(int64_t)ZX_ERR_IO));
+  // Supplied pages stay readable; dirty ranges still answer.
+  assert_ok(vm_aspace_user_access(fx.aspace, base, &b, 1, ARCH_ACCESS_READ));
+  assert_int_equal(pattern(0, 0), b);
+  size_t actual;
+  assert_ok(vm_pager_query_dirty_ranges(fx.vmo, 0, P, NULL, 0, &actual, NULL));
+  unmap(m);
+  // Releasing the VMO sends no second COMPLETE.
+  vm_object_paged_release(fx.vmo);
+  fx.vmo = NULL;
+  assert_int_equal(0, packet_queue_count(&fx.q));
+}
+
+static void pager_last_release_sends_complete(void** state) {
+  vm_object_paged_release(fx.vmo);
+  fx.vmo = NULL;
+  assert_packet(KEY, ZX_PAGER_VMO_COMPLETE, 0, 0, pop());
+  assert_int_equal(0, packet_queue_count(&fx.q));
+}
+
+static void pager_detach_without_complete_for_closed_pager(void** state) {
+  assert_ok(vm_pager_detach_vmo(fx.vmo, false));
+  vm_object_paged_release(fx.vmo);
+  fx.vmo = NULL;
+  assert_int_equal(0, packet_queue_count(&fx.q));
+}
+
+// ---- eviction ---------------------------------------------------------------------------------
+
+static uint64_t free_pages(void) {
+  pmm_thread_cache_drain();
+  struct pmm_counts c;
+  pmm_get_counts(&c);
+  return c.free_pages;
+}
+
+static void pager_evict_reclaims_old_clean_pages_and_refaults(void** state) {
+  assert_ok(supply(0, 8 * P));
+  vaddr_t base;
+  struct vm_mapping* m = map(RW, &base);
+  uint8_t b;
+  for (uint64_t i = 0; i < 8; i++) {
+    assert_ok(vm_aspace_user_access(fx.aspace, base + i * P, &b, 1, ARCH_ACCESS_READ));
+  }
+  b = 3;
+  assert_ok(vm_aspace_user_access(fx.aspace, base + 7 * P, &b, 1, ARCH_ACCESS_WRITE));  // dirty
+  assert_true(vm_evictor_harvest() >= 8);  // every page was touched since supply
+  assert_int_equal(0, vm_pager_debug_page_age(fx.vmo, 0));
+  assert_int_equal(0, vm_evictor_evict(100));  // all young
+  assert_ok(vm_aspace_user_access(fx.aspace, base + 5 * P, &b, 1, ARCH_ACCESS_READ));
+  vm_evictor_harvest();
+  assert_ok(vm_aspace_user_access(fx.aspace, base + 5 * P, &b, 1, ARCH_ACCESS_READ));
+  vm_evictor_harvest();
+  assert_int_equal(2, vm_pager_debug_page_age(fx.vmo, 0));
+  assert_int_equal(0, vm_pager_debug_page_age(fx.vmo, 5 * P));
+  uint64_t before = free_pages();
+  // Pages 0-4 and 6 are old and clean; 5 is young, 7 dirty.
+  assert_int_equal(6, vm_evictor_evict(100));
+  assert_true(free_pages() >= before + 6);
+  assert_int_equal(-1, vm_pager_debug_page_state(fx.vmo, 2 * P));
+  assert_int_equal(VM_PAGER_PAGE_CLEAN, vm_pager_debug_page_state(fx.vmo, 5 * P));
+  assert_int_equal(VM_PAGER_PAGE_DIRTY, vm_pager_debug_page_state(fx.vmo, 7 * P));
+  assert_int_equal(0, pte_flags(base + 2 * P));  // unmapped before it was freed
+  vm_aspace_check(fx.aspace);
+  // Touching an evicted page asks the pager again.
+  struct accessor a;
+  accessor_start(&a, ACCESS_USER_READ, base + 2 * P, 0, 1);
+  assert_packet(KEY, ZX_PAGER_VMO_READ, 2 * P, 3 * P, pop());
+  assert_ok(supply(2 * P, 3 * P));
+  assert_ok(accessor_join(&a));
+  assert_int_equal(pattern(2, 0), a.buf[0]);
+  struct vm_evictor_stats es;
+  vm_evictor_get_stats(&es);
+  assert_true(es.pages_evicted >= 6);
+  unmap(m);
+}
+
+static void pager_evict_respects_target_and_watermarks(void** state) {
+  assert_ok(supply(0, 16 * P));
+  for (int i = 0; i < 3; i++) vm_evictor_harvest();
+  assert_int_equal(4, vm_evictor_evict(4));
+  vm_evictor_set_watermarks(0, 0);
+  assert_int_equal(0, vm_evictor_check_watermark());
+  vm_evictor_set_watermarks(UINT64_MAX / 2, UINT64_MAX / 2);  // always under pressure
+  assert_int_equal(12, vm_evictor_check_watermark());
+  vm_evictor_set_watermarks(0, 0);
+  assert_false(vm_evictor_reclaim_for_allocation());  // nothing left
+  struct vm_object_paged_stats st;
+  vm_object_paged_get_stats(fx.vmo, &st);
+  assert_int_equal(0, st.committed_bytes);
+}
+
+static void pager_detached_vmo_is_not_evicted(void** state) {
+  assert_ok(supply(0, 4 * P));
+  for (int i = 0; i < 3; i++) vm_evictor_harvest();
+  assert_ok(vm_pager_detach_vmo(fx.vmo, true));
+  (void)pop();
+  assert_int_equal(0, vm_evictor_evict(100));
+  assert_int_equal(VM_PAGER_PAGE_CLEAN, vm_pager_debug_page_state(fx.vmo, 0));
+}
+
+int main(void) {
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define TD(name) cmocka_unit_test_setup_teardown(name, setup_trap_dirty, teardown)
+  const struct CMUnitTest tests[] = {
+      T(pager_read_fault_blocks_batches_and_resumes),
+      T(pager_batch_stops_at_present_page),
+      T(pager_vmo_read_waits_for_supply),
+      T(pager_supply_keeps_present_pages_and_decommits_aux),
+      T(pager_supply_absent_aux_pages_become_zero),
+      T(pager_supply_rejects_bad_arguments),
+      T(pager_fail_fails_fault_and_read_then_recovers),
+      T(pager_op_range_rejects_bad_arguments),
+      TD(pager_trap_dirty_write_waits_for_dirty_ack),
+      T(pager_write_without_trap_dirty_dirties_at_once),
+      T(pager_writeback_transitions),
+      T(pager_query_dirty_ranges_coalesces_and_truncates),
+      T(pager_detach_fails_waiters_and_completes_once),
+      T(pager_last_release_sends_complete),
+      T(pager_detach_without_complete_for_closed_pager),
+      T(pager_evict_reclaims_old_clean_pages_and_refaults),
+      T(pager_evict_respects_target_and_watermarks),
+      T(pager_detached_vmo_is_not_evicted),
+  };
+#undef T
+#undef TD
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
