@@ -18,6 +18,14 @@ void* platform_reserve_memory(size_t size);
 void platform_release_memory(void* base, size_t size);
 // Gives the host back the backing of [base, base+size) (page aligned); contents become zero.
 void platform_discard_memory(void* base, size_t size);
+// Shared memory: an anonymous memory file (Linux: memfd_create + ftruncate) of |size| bytes, mapped
+// once, read/write and shared, at the returned address (MAP_NORESERVE: pages cost nothing until
+// touched). The file descriptor goes to |*out_fd| (close-on-exec); the host backend maps pages of
+// it a second time at user addresses (src/arch/host/). Returns NULL (|*out_fd| untouched) on
+// failure or where the host has no memory files.
+void* platform_shared_memory_create(size_t size, int* out_fd);
+// Unmaps the mapping made by platform_shared_memory_create and closes |fd|.
+void platform_shared_memory_destroy(void* base, size_t size, int fd);
 
 // Monotonic time in nanoseconds.
 int64_t platform_now_ns(void);

@@ -41,6 +41,33 @@ void platform_release_memory(void* base, size_t size) { munmap(base, size); }
 
 void platform_discard_memory(void* base, size_t size) { madvise(base, size, MADV_DONTNEED); }
 
+void* platform_shared_memory_create(size_t size, int* out_fd) {
+#ifdef __linux__
+  int fd = memfd_create("zxvm-phys", MFD_CLOEXEC);
+  if (fd < 0) return NULL;
+  if (ftruncate(fd, (off_t)size) != 0) {
+    close(fd);
+    return NULL;
+  }
+  void* p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, 0);
+  if (p == MAP_FAILED) {
+    close(fd);
+    return NULL;
+  }
+  *out_fd = fd;
+  return p;
+#else
+  (void)size;
+  (void)out_fd;
+  return NULL;
+#endif
+}
+
+void platform_shared_memory_destroy(void* base, size_t size, int fd) {
+  munmap(base, size);
+  close(fd);
+}
+
 int64_t platform_now_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);

@@ -1,6 +1,8 @@
 // The physical memory manager: one arena of pages reserved from the host (MAP_NORESERVE, so
 // untouched pages cost nothing), an array of 32-byte page frames reserved the same way, the free
-// lists, per-thread caches of free pages and the shared zero page.
+// lists, per-thread caches of free pages and the shared zero page. The arena is anonymous private
+// memory, or (pmm_init_ex with PMM_ARENA_SHARED, for the host backend) a shared memory file mapped
+// once as the physmap, whose pages the host backend maps again at user addresses.
 //
 // Where a free page lives. Frames are handed out in two ways: from the global free list (LIFO,
 // so recently freed, cache-hot pages go out first) and, when it is empty, from the "untouched"
@@ -63,6 +65,7 @@ static struct pmm {
   bool lock_ready;                         // set once, by the first pmm_init
   bool initialized;                        // (a)
   char* arena;                             // (c) the physmap
+  int arena_fd;                            // (c) PMM_ARENA_SHARED: the memory file; else -1
   size_t arena_bytes;                      // (c)
   size_t frames_bytes;                     // (c)
   uint32_t watermark;                      // (P) invariant 1
@@ -221,8 +224,28 @@ uint64_t pmm_lock_acquisitions(void) {
 
 // ---- Init and shutdown ----
 
-zx_status_t pmm_init(size_t arena_bytes) {
+zx_status_t pmm_init(size_t arena_bytes) { return pmm_init_ex(arena_bytes, PMM_ARENA_PRIVATE); }
+
+int pmm_arena_fd(void) { return pmm_initialized() ? pmm.arena_fd : -1; }
+
+// Maps the arena of the kind |flags| asks for; NULL on failure.
+static char* arena_create(size_t arena_bytes, uint32_t flags, int* out_fd) {
+  *out_fd = -1;
+  if (flags & PMM_ARENA_SHARED) return platform_shared_memory_create(arena_bytes, out_fd);
+  return platform_reserve_memory(arena_bytes);
+}
+
+static void arena_release(char* arena, size_t arena_bytes, int fd) {
+  if (fd >= 0) {
+    platform_shared_memory_destroy(arena, arena_bytes, fd);
+  } else {
+    platform_release_memory(arena, arena_bytes);
+  }
+}
+
+zx_status_t pmm_init_ex(size_t arena_bytes, uint32_t flags) {
   if (__atomic_load_n(&pmm.initialized, __ATOMIC_ACQUIRE)) return ZX_ERR_BAD_STATE;
+  if ((flags & ~PMM_ARENA_SHARED) != 0) return ZX_ERR_INVALID_ARGS;
   if (arena_bytes == 0) arena_bytes = PMM_DEFAULT_ARENA_BYTES;
   arena_bytes = ROUNDDOWN_PAGE(arena_bytes);
   uint64_t page_count = arena_bytes / PAGE_SIZE;
@@ -242,16 +265,20 @@ zx_status_t pmm_init(size_t arena_bytes) {
   if (!roundup_page_u64(page_count * sizeof(struct vm_page), &frames_bytes)) {
     return ZX_ERR_INVALID_ARGS;
   }
-  char* arena = platform_reserve_memory(arena_bytes);
-  if (arena == NULL) return ZX_ERR_NO_MEMORY;
+  int arena_fd;
+  char* arena = arena_create(arena_bytes, flags, &arena_fd);
+  if (arena == NULL) {
+    return (flags & PMM_ARENA_SHARED) ? ZX_ERR_NOT_SUPPORTED : ZX_ERR_NO_MEMORY;
+  }
   struct vm_page* frames = platform_reserve_memory(frames_bytes);
   if (frames == NULL) {
-    platform_release_memory(arena, arena_bytes);
+    arena_release(arena, arena_bytes, arena_fd);
     return ZX_ERR_NO_MEMORY;
   }
 
   pmm_lock();
   pmm.arena = arena;
+  pmm.arena_fd = arena_fd;
   pmm.arena_bytes = arena_bytes;
   pmm.frames_bytes = frames_bytes;
   pmm_frames = frames;
@@ -292,9 +319,10 @@ void pmm_shutdown(void) {
   ZX_ASSERT_MSG(pmm.by_state[VM_PAGE_STATE_ZERO] == 1 && pmm.zero_page->state == VM_PAGE_STATE_ZERO,
                 "zero page count %ld", (long)pmm.by_state[VM_PAGE_STATE_ZERO]);
   __atomic_store_n(&pmm.initialized, false, __ATOMIC_RELEASE);
-  platform_release_memory(pmm.arena, pmm.arena_bytes);
+  arena_release(pmm.arena, pmm.arena_bytes, pmm.arena_fd);
   platform_release_memory(pmm_frames, pmm.frames_bytes);
   pmm.arena = NULL;
+  pmm.arena_fd = -1;
   pmm.arena_bytes = 0;
   pmm_frames = NULL;
   pmm_page_count = 0;

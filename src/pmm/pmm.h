@@ -54,7 +54,23 @@ struct pmm_counts {
 
 // Initializes the arena with |arena_bytes| (rounded down to pages; 0 = default 1 GiB).
 // ZX_ERR_BAD_STATE if already initialized; ZX_ERR_NO_MEMORY if the reservation fails.
+// Same as pmm_init_ex(|arena_bytes|, PMM_ARENA_PRIVATE).
 zx_status_t pmm_init(size_t arena_bytes) WARN_UNUSED;
+
+// Arena kinds for pmm_init_ex.
+// Anonymous private memory (platform_reserve_memory): enough for the soft backend.
+#define PMM_ARENA_PRIVATE 0u
+// A shared memory file (platform_shared_memory_create) mapped once as the physmap: the host
+// backend maps its pages a second time at user addresses (file offset = paddr - PMM_PADDR_BASE).
+// Every backend works on it.
+#define PMM_ARENA_SHARED (1u << 0)
+// pmm_init with an arena kind: |flags| is PMM_ARENA_PRIVATE or PMM_ARENA_SHARED. Errors as
+// pmm_init, plus ZX_ERR_INVALID_ARGS for unknown flags and ZX_ERR_NOT_SUPPORTED when the host
+// cannot make a shared memory file (the pmm then stays uninitialized).
+zx_status_t pmm_init_ex(size_t arena_bytes, uint32_t flags) WARN_UNUSED;
+// The file descriptor of a PMM_ARENA_SHARED arena, or -1 (private arena, or not initialized).
+// Constant between pmm_init_ex and pmm_shutdown; takes no lock.
+int pmm_arena_fd(void);
 bool pmm_initialized(void);
 // Tears the arena down. Panics if any page other than the zero page is still allocated.
 void pmm_shutdown(void);

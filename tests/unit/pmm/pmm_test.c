@@ -1,6 +1,7 @@
 // Unit tests for the physical memory manager (src/pmm): init/shutdown, counters, exhaustion,
 // the allocation-failure hook, conversions, the zero page, page lists, contiguous runs and the
 // per-thread caches under concurrency.
+#include <fcntl.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -514,9 +515,44 @@ static void pmm_alloc_contiguous_fragmented(void** state) {
   assert_int_equal(counts().free_pages, BIG_ARENA_PAGES - 1);
 }
 
+// PMM_ARENA_SHARED (the host backend's arena): the physmap is a shared mapping of a memory file,
+// so bytes written through the physmap are the file's bytes at offset paddr - PMM_PADDR_BASE, and
+// the file goes with pmm_shutdown.
+static void pmm_init_ex_shared_arena_is_the_memory_file(void** state) {
+  (void)state;
+  assert_int_equal(-1, pmm_arena_fd());
+  assert_status(ZX_ERR_INVALID_ARGS, pmm_init_ex(ARENA_PAGES * PAGE_SIZE, 1u << 7));
+  assert_false(pmm_initialized());
+  assert_ok(pmm_init_ex(ARENA_PAGES * PAGE_SIZE, PMM_ARENA_SHARED));
+  int fd = pmm_arena_fd();
+  assert_true(fd >= 0);
+  struct vm_page* page;
+  paddr_t pa;
+  assert_ok(pmm_alloc_page(PMM_ALLOC_FLAG_ANY, &page, &pa));
+  memcpy(vm_page_to_physmap(page), "shared!", 8);
+  char buf[8] = {0};
+  assert_int_equal(8, pread(fd, buf, 8, (off_t)(pa - PMM_PADDR_BASE)));
+  assert_string_equal("shared!", buf);
+  assert_int_equal(8, pwrite(fd, "viafile", 8, (off_t)(pa - PMM_PADDR_BASE)));
+  assert_string_equal("viafile", (char*)vm_page_to_physmap(page));
+  // The zero page is zero in the file too.
+  assert_int_equal(8, pread(fd, buf, 8, (off_t)(pmm_zero_page_paddr() - PMM_PADDR_BASE)));
+  assert_memory_equal(buf, "\0\0\0\0\0\0\0\0", 8);
+  pmm_free_page(page);
+  pmm_check();
+  pmm_shutdown();
+  assert_int_equal(-1, pmm_arena_fd());
+  assert_int_equal(-1, fcntl(fd, F_GETFD));  // closed
+  // A private arena after a shared one has no file.
+  assert_ok(pmm_init_ex(ARENA_PAGES * PAGE_SIZE, PMM_ARENA_PRIVATE));
+  assert_int_equal(-1, pmm_arena_fd());
+  pmm_shutdown();
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(pmm_init_shutdown_counts),
+      cmocka_unit_test(pmm_init_ex_shared_arena_is_the_memory_file),
       cmocka_unit_test(pmm_init_bad_size_fails),
       cmocka_unit_test(pmm_init_default_is_1gib),
       cmocka_unit_test(pmm_shutdown_with_leak_panics),
