@@ -60,18 +60,6 @@ void vm_evictor_unregister(struct page_source* src) {
   mutex_unlock(&g_evictor.lock);
 }
 
-// A reference to |obj| unless it is already dying (refcount 0).
-static bool try_acquire(struct vm_object* obj) {
-  uint64_t old = atomic_load_explicit(&obj->refcount, memory_order_relaxed);
-  while (old != 0) {
-    if (atomic_compare_exchange_weak_explicit(&obj->refcount, &old, old + 1, memory_order_acquire,
-                                              memory_order_relaxed)) {
-      return true;
-    }
-  }
-  return false;
-}
-
 // References to every registered VMO that is not dying, in registry order. The registry is
 // rotated by one so repeated partial passes do not always start with the same VMO. Returns the
 // count; |*out| is heap memory the caller frees (NULL when 0 or out of memory).
@@ -85,7 +73,7 @@ static size_t snapshot_registry(struct vm_object_paged*** out) {
     list_for_every(&g_evictor.sources, node) {
       struct page_source* src = list_entry(node, struct page_source, evictor_node);
       struct vm_object_paged* vmo = src->evictor_owner;
-      if (try_acquire(&vmo->base)) vmos[n++] = vmo;
+      if (vm_object_try_acquire(&vmo->base)) vmos[n++] = vmo;
     }
   }
   struct list_node* first = list_remove_head(&g_evictor.sources);
