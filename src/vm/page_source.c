@@ -83,6 +83,11 @@ zx_status_t page_source_create(uint32_t flags, uint64_t key, page_source_send_fn
   return ZX_OK;
 }
 
+void page_source_set_release_ctx(struct page_source* src, page_source_release_fn fn) {
+  ZX_DEBUG_ASSERT_MAGIC(src, PAGE_SOURCE_MAGIC);
+  src->release_ctx = fn;
+}
+
 void page_source_acquire(struct page_source* src) {
   ZX_DEBUG_ASSERT_MAGIC(src, PAGE_SOURCE_MAGIC);
   uint32_t old = atomic_fetch_add_explicit(&src->refcount, 1, memory_order_relaxed);
@@ -104,6 +109,7 @@ void page_source_release(struct page_source* src) {
                 (void*)src);
   mutex_unlock(&src->lock);
   mutex_destroy(&src->lock);
+  if (src->release_ctx != NULL) src->release_ctx(src->send_ctx);
   src->magic = 0;
   heap_free(src);
 }

@@ -61,6 +61,10 @@ enum page_source_command {
 
 // Delivers one packet to the pager. See "Locking" above for what it may do.
 typedef void (*page_source_send_fn)(void* ctx, const zx_port_packet_t* packet);
+// Called once with the send context when the source is freed. The last release often happens
+// under a VMO lock (the VMO's root dying): the callee may only drop objects whose destruction
+// takes leaf locks at most (a port).
+typedef void (*page_source_release_fn)(void* ctx);
 
 // Counters (L), for tests and dumps.
 struct page_source_stats {
@@ -73,15 +77,16 @@ struct page_source_stats {
 // Legend: (c) const after create, (a) atomic, (L) the pager lock |lock|, (E) the evictor's
 // registry lock (evictor.c).
 struct page_source {
-  uint32_t magic;                   // (c) PAGE_SOURCE_MAGIC
-  uint32_t flags;                   // (c) PAGE_SOURCE_FLAG_*
-  _Atomic uint32_t refcount;        // (a)
-  _Atomic bool modified;            // (a) written since the last stats reset (query_vmo_stats)
-  uint64_t key;                     // (c) zx_port_packet_t.key
-  page_source_send_fn send_packet;  // (c)
-  void* send_ctx;                   // (c)
-  struct mutex lock;                // the pager lock
-  bool detached;                    // (L) no more requests; every wait fails with BAD_STATE
+  uint32_t magic;                      // (c) PAGE_SOURCE_MAGIC
+  uint32_t flags;                      // (c) PAGE_SOURCE_FLAG_*
+  _Atomic uint32_t refcount;           // (a)
+  _Atomic bool modified;               // (a) written since the last stats reset (query_vmo_stats)
+  uint64_t key;                        // (c) zx_port_packet_t.key
+  page_source_send_fn send_packet;     // (c)
+  void* send_ctx;                      // (c)
+  page_source_release_fn release_ctx;  // (c) may be NULL
+  struct mutex lock;                   // the pager lock
+  bool detached;                       // (L) no more requests; every wait fails with BAD_STATE
   struct list_node requests[PAGE_SOURCE_COMMAND_COUNT_];  // (L) page_source_request, by offset
   struct page_source_stats stats;                         // (L)
   struct list_node evictor_node;  // (E) in the evictor's registry while registered
@@ -92,6 +97,9 @@ struct page_source {
 // NULL. ZX_ERR_INVALID_ARGS (unknown flags, NULL callback), ZX_ERR_NO_MEMORY.
 zx_status_t page_source_create(uint32_t flags, uint64_t key, page_source_send_fn send_packet,
                                void* send_ctx, struct page_source** out) WARN_UNUSED;
+// Sets the callback that disposes of the send context with the source (before the source is
+// shared with anyone).
+void page_source_set_release_ctx(struct page_source* src, page_source_release_fn fn);
 void page_source_acquire(struct page_source* src);
 // Drops a reference; the last frees the source. It must have no outstanding request (detach first).
 void page_source_release(struct page_source* src);

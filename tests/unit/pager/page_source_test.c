@@ -47,6 +47,23 @@ static void page_source_create_rejects_bad_args(void** state) {
   page_source_release(s);
 }
 
+static int released_ctx_calls;
+static void count_release(void* ctx) {
+  assert_ptr_equal(&fx.q, ctx);
+  released_ctx_calls++;
+}
+
+static void page_source_release_ctx_called_once_on_last_release(void** state) {
+  struct page_source* s;
+  assert_ok(page_source_create(0, 1, packet_queue_send, &fx.q, &s));
+  page_source_set_release_ctx(s, count_release);
+  page_source_acquire(s);
+  page_source_release(s);
+  assert_int_equal(0, released_ctx_calls);
+  page_source_release(s);
+  assert_int_equal(1, released_ctx_calls);
+}
+
 static void page_source_request_batches_run_and_sends_once(void** state) {
   struct multi_page_request a, b;
   multi_page_request_init(&a);
@@ -283,6 +300,7 @@ int main(void) {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
   const struct CMUnitTest tests[] = {
       T(page_source_create_rejects_bad_args),
+      T(page_source_release_ctx_called_once_on_last_release),
       T(page_source_request_batches_run_and_sends_once),
       T(page_source_request_clips_to_cap_and_pending_pages),
       T(page_source_resolved_page_asked_again_gets_new_request),
