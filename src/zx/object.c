@@ -135,8 +135,28 @@ static void copy_name(char dst[ZX_MAX_NAME_LEN], const char* name, size_t len) {
 
 // ---- VMO ------------------------------------------------------------------------------------
 
+// The VMO's children observer: ZX_VMO_ZERO_CHILDREN follows its child count. It may run late and
+// from any thread, so it reads the count and the dispatcher afresh under the VMO lock; the
+// dispatcher clears the observer under that lock before it dies, so it is never touched after.
+static void vmo_dispatcher_children_changed(struct vm_object_paged* vmo, void* ctx) {
+  (void)ctx;
+  vm_object_lock(&vmo->base);
+  struct vmo_dispatcher* v = vmo->children_observer_ctx;
+  if (v != NULL) {
+    // The dispatcher lock (leaf) ranks below the VMO lock.
+    if (vmo->child_count == 0) {
+      dispatcher_update_signals(&v->base, 0, ZX_VMO_ZERO_CHILDREN);
+    } else {
+      dispatcher_update_signals(&v->base, ZX_VMO_ZERO_CHILDREN, 0);
+    }
+  }
+  vm_object_unlock(&vmo->base);
+}
+
 static void vmo_dispatcher_destroy(struct dispatcher* d) {
   struct vmo_dispatcher* v = vmo_dispatcher_from(d);
+  // The VMO may outlive us (a mapping holds it): stop its news first.
+  vm_object_paged_set_children_observer(v->vmo, NULL, NULL);
   vm_object_paged_release(v->vmo);
   dispatcher_fini(d);
   heap_free(v);
@@ -151,9 +171,11 @@ zx_status_t vmo_dispatcher_create(struct vm_object_paged* vmo, uint32_t create_o
   dispatcher_init(&v->base, ZX_OBJ_TYPE_VMO, &vmo_ops, true);
   v->vmo = vmo;
   v->create_options = create_options;
-  // A VMO starts without children.
+  // A new VMO has no children; the observer keeps ZX_VMO_ZERO_CHILDREN in step from now on.
   v->base.signals = ZX_VMO_ZERO_CHILDREN;
   vm_object_set_user_id(&vmo->base, v->base.koid);
+  vm_object_paged_set_children_observer(vmo, vmo_dispatcher_children_changed, v);
+  vmo_dispatcher_children_changed(vmo, v);
   *out = v;
   return ZX_OK;
 }

@@ -49,7 +49,8 @@ struct dispatcher {
 struct vmo_dispatcher {
   struct dispatcher base;
   struct vm_object_paged* vmo;  // (c) one reference
-  uint32_t create_options;      // (c) ZX_VMO_* given to zx_vmo_create
+  uint32_t create_options;      // (c) ZX_VMO_* given to zx_vmo_create (a child: RESIZABLE or 0)
+  uint32_t child_options;       // (c) ZX_VMO_CHILD_* it was created with; 0 for zx_vmo_create
   uint32_t lock_count;          // (L) ZX_VMO_OP_LOCK holds of a discardable VMO
 };
 
@@ -121,7 +122,8 @@ zx_status_t dispatcher_wait_one(struct dispatcher* d, zx_handle_t handle, zx_sig
 
 // Constructors. Each returns ZX_OK with one reference in |*out|, or ZX_ERR_NO_MEMORY (the
 // wrapped VM object is then left to the caller).
-// Takes over the caller's reference to |vmo|.
+// Takes over the caller's reference to |vmo| and becomes its children observer (the
+// ZX_VMO_ZERO_CHILDREN signal) until it dies.
 zx_status_t vmo_dispatcher_create(struct vm_object_paged* vmo, uint32_t create_options,
                                   struct vmo_dispatcher** out) WARN_UNUSED;
 // Takes over the caller's reference to |vmar|.
