@@ -51,6 +51,7 @@ struct vmo_dispatcher {
   struct vm_object_paged* vmo;  // (c) one reference
   uint32_t create_options;      // (c) ZX_VMO_* given to zx_vmo_create (a child: RESIZABLE or 0)
   uint32_t child_options;       // (c) ZX_VMO_CHILD_* it was created with; 0 for zx_vmo_create
+  uint64_t root_offset;         // (c) where it starts in its tree's root (overflow checks)
   uint32_t lock_count;          // (L) ZX_VMO_OP_LOCK holds of a discardable VMO
 };
 

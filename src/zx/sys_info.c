@@ -52,19 +52,49 @@ static zx_status_t info_array_finish(const struct info_array* a, size_t* actual,
 
 // ---- VMO records ------------------------------------------------------------------------------
 
-// Number of distinct address spaces among the mappings of |obj|. VMO lock held.
+// Fuchsia's share_count: 1 while the VMO has fewer than two mappings, else the number of distinct
+// address spaces among them (past 64 distinct ones, the rest is estimated from the ratio seen so
+// far, as Fuchsia does). VMO lock held.
 static size_t vmo_share_count_locked(struct vm_object* obj) REQUIRES(&obj->hierarchy->lock) {
   enum { kMaxTracked = 64 };
+  size_t total = vm_object_mapping_count_locked(obj);
+  if (total < 2) return 1;
   struct vm_aspace* seen[kMaxTracked];
-  size_t n = 0;
+  size_t n = 0, visited = 0;
   for (struct wavl_node* w = wavl_first(&obj->mapping_tree); w != NULL; w = wavl_next(w)) {
     struct vm_object_mapping_node* node = containerof(w, struct vm_object_mapping_node, node);
     struct vm_aspace* aspace = containerof(node, struct vm_mapping, vmo_node)->common.aspace;
     bool dup = false;
     for (size_t i = 0; i < n && !dup; i++) dup = seen[i] == aspace;
-    if (!dup && n < kMaxTracked) seen[n++] = aspace;
+    if (!dup && n == kMaxTracked) return n + (total - visited) * n / visited;
+    if (!dup) seen[n++] = aspace;
+    visited++;
   }
   return n;
+}
+
+// Memory attributed to [offset, offset + len) of |obj|. Slices and references own nothing: their
+// pages are their parent's (Fuchsia attributes nothing to them, so nothing is counted twice).
+static struct vm_attribution_counts vmo_attribution(struct vm_object* obj, uint64_t offset,
+                                                    uint64_t len) {
+  struct vm_attribution_counts none = {0};
+  if (obj->type == VM_OBJECT_TYPE_PAGED) {
+    struct vm_object_paged* vmo = vm_object_paged_from_object(obj);
+    if (vm_object_paged_is_slice(vmo) || vm_object_paged_is_reference(vmo)) return none;
+  }
+  return vm_object_get_attributed_memory_in_range(obj, offset, len);
+}
+
+// The ZX_INFO_VMO_* flags the VM object itself determines.
+static uint32_t vmo_info_flags(struct vm_object_paged* vmo, uint32_t create_options) {
+  uint32_t flags = ZX_INFO_VMO_TYPE_PAGED;
+  if (vm_object_paged_is_resizable(vmo) || (create_options & ZX_VMO_RESIZABLE)) {
+    flags |= ZX_INFO_VMO_RESIZABLE;
+  }
+  if (create_options & ZX_VMO_DISCARDABLE) flags |= ZX_INFO_VMO_DISCARDABLE;
+  if (vm_object_paged_is_cow_clone(vmo)) flags |= ZX_INFO_VMO_IS_COW_CLONE;
+  if (vm_object_paged_is_pager_backed(vmo)) flags |= ZX_INFO_VMO_PAGER_BACKED;
+  return flags;
 }
 
 // Fills the current (largest) VMO record; every older version is a prefix of it.
@@ -75,9 +105,9 @@ static void vmo_info_fill(struct vm_object_paged* vmo, uint32_t create_options, 
   out->koid = vm_object_user_id(obj);
   vm_object_get_name(obj, out->name);
   out->size_bytes = vm_object_paged_get_size(vmo);
-  out->flags = ZX_INFO_VMO_TYPE_PAGED | via;
-  if (vmo->options & VM_OBJECT_PAGED_RESIZABLE) out->flags |= ZX_INFO_VMO_RESIZABLE;
-  if (create_options & ZX_VMO_DISCARDABLE) out->flags |= ZX_INFO_VMO_DISCARDABLE;
+  out->parent_koid = vm_object_paged_parent_user_id(vmo);
+  out->num_children = vm_object_paged_child_count(vmo);
+  out->flags = vmo_info_flags(vmo, create_options) | via;
   out->handle_rights = handle_rights;
   vm_object_lock(obj);
   out->num_mappings = vm_object_mapping_count_locked(obj);
@@ -88,7 +118,7 @@ static void vmo_info_fill(struct vm_object_paged* vmo, uint32_t create_options, 
   vm_object_paged_get_stats(vmo, &stats);
   out->metadata_bytes = stats.metadata_bytes;
   out->committed_change_events = stats.committed_change_events;
-  struct vm_attribution_counts a = vm_object_get_attributed_memory(obj);
+  struct vm_attribution_counts a = vmo_attribution(obj, 0, UINT64_MAX);
   out->committed_bytes = a.uncompressed_bytes;
   out->populated_bytes = a.uncompressed_bytes + a.compressed_bytes;
   out->committed_private_bytes = a.private_uncompressed_bytes;
@@ -135,6 +165,9 @@ static zx_status_t info_vmo(struct dispatcher* d, zx_rights_t rights, uint32_t t
   struct vmo_dispatcher* v = vmo_dispatcher_from(d);
   zx_info_vmo_t info;
   vmo_info_fill(v->vmo, v->create_options, ZX_INFO_VMO_VIA_HANDLE, rights, &info);
+  // Only a handle reports immutability: a child made with SNAPSHOT | NO_WRITE.
+  const uint32_t immutable = ZX_VMO_CHILD_SNAPSHOT | ZX_VMO_CHILD_NO_WRITE;
+  if ((v->child_options & immutable) == immutable) info.flags |= ZX_INFO_VMO_IMMUTABLE;
   return single_record(buffer, buffer_size, actual, avail, &info, vmo_record_size(topic));
 }
 
@@ -349,7 +382,7 @@ static zx_status_t maps_emit_run(void* ctx, vaddr_t base, size_t len, uint32_t a
   if (m->object != NULL) {
     e.vmo_koid = vm_object_user_id(m->object);
     vm_object_get_name(m->object, e.name);
-    e.counts = vm_object_get_attributed_memory_in_range(m->object, e.vmo_offset, len);
+    e.counts = vmo_attribution(m->object, e.vmo_offset, len);
   }
   maps_emit(w, &e);
   return ZX_ERR_NEXT;  // keep enumerating

@@ -111,14 +111,26 @@ ZXVM_EXPORT zx_status_t zx_process_read_memory(zx_handle_t handle, zx_vaddr_t va
   return status;
 }
 
-// The mapping to write through at |vaddr|: |m| itself, or a private replacement
-// (vm_mapping_force_writable). Consumes the reference to |m|.
+// The mapping to write through at |vaddr|: |m| itself when writing through it is legitimate, or,
+// for a read-only mapping of a VMO the mapper could not write, its replacement over a private
+// copy-on-write clone (vm_mapping_force_writable): the write lands in that copy and the VMO is
+// unchanged, as on Fuchsia. Consumes the reference to |m|. ZX_ERR_BAD_STATE for memory that is
+// not cacheable; ZX_ERR_NOT_FOUND when the mapping went away meanwhile.
 static zx_status_t writable_mapping(struct vm_mapping* m, struct vm_mapping** out) {
+  struct vm_object* obj = vm_mapping_vmo(m);
+  if (obj == NULL) {
+    vm_address_region_or_mapping_release(&m->common);
+    return ZX_ERR_NOT_FOUND;
+  }
+  bool cached = vm_object_get_cache_policy(obj) == ZX_CACHE_POLICY_CACHED;
+  vm_object_release(obj);
+  if (!cached) {
+    vm_address_region_or_mapping_release(&m->common);
+    return ZX_ERR_BAD_STATE;
+  }
   zx_status_t status = vm_mapping_force_writable(m, out);
   vm_address_region_or_mapping_release(&m->common);
   if (status == ZX_ERR_BAD_STATE) return ZX_ERR_NOT_FOUND;  // unmapped meanwhile
-  // No private copy can be made yet (TODO(#4)): the write is refused as a protection failure.
-  if (status == ZX_ERR_NOT_SUPPORTED) return ZX_ERR_ACCESS_DENIED;
   return status;
 }
 

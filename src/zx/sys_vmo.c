@@ -7,8 +7,9 @@
 // Discardable VMOs: zxvm never discards pages, which a kernel is allowed to do; so the LOCK ops
 // only track the lock count, TRY_LOCK always succeeds, and a lock never reports discarded pages.
 //
-// Clones: the VM core has no VMO children yet (issue #4), so zx_vmo_create_child validates
-// everything Fuchsia validates and then returns ZX_ERR_NOT_SUPPORTED.
+// Children: zx_vmo_create_child makes the checks Fuchsia makes before its VM is involved, in its
+// order, lets vm_object_paged_create_child make the rest, and gives the child handle the rights
+// Fuchsia gives (see child_rights). ZX_VMO_ZERO_CHILDREN is kept by the VMO object (object.c).
 #include "zx/zx_priv.h"
 
 static zx_status_t lookup_vmo(zx_handle_t handle, zx_rights_t rights, struct vmo_dispatcher** out,
@@ -114,8 +115,14 @@ ZXVM_EXPORT zx_status_t zx_vmo_set_size(zx_handle_t handle, uint64_t size) {
   if (status != ZX_OK) return status;
   // A VMO that is not resizable answers ZX_ERR_UNAVAILABLE whatever the handle's rights; the
   // RESIZE right only matters for a resizable one.
+  uint64_t end;
   if (vmo_is_resizable(v) && !(rights & ZX_RIGHT_RESIZE)) {
     status = ZX_ERR_ACCESS_DENIED;
+  } else if (vmo_is_resizable(v) && size <= VM_OBJECT_PAGED_MAX_SIZE &&
+             __builtin_add_overflow(v->root_offset, (size + PAGE_MASK) & ~(uint64_t)PAGE_MASK,
+                                    &end)) {
+    // A child must stay addressable from its tree's root.
+    status = ZX_ERR_INVALID_ARGS;
   } else {
     status = vm_object_paged_set_size(v->vmo, size);
     if (status == ZX_OK) kernel_validate_all();
@@ -281,54 +288,139 @@ ZXVM_EXPORT zx_status_t zx_vmo_op_range(zx_handle_t handle, uint32_t op, uint64_
 
 // ---- zx_vmo_create_child ----------------------------------------------------------------------
 
-#define VMO_CHILD_TYPES                                                                   \
-  (ZX_VMO_CHILD_SNAPSHOT | ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE | ZX_VMO_CHILD_SLICE | \
-   ZX_VMO_CHILD_REFERENCE | ZX_VMO_CHILD_SNAPSHOT_MODIFIED)
+_Static_assert(VM_CHILD_SNAPSHOT == ZX_VMO_CHILD_SNAPSHOT, "child option values");
+_Static_assert(VM_CHILD_RESIZABLE == ZX_VMO_CHILD_RESIZABLE, "child option values");
+_Static_assert(VM_CHILD_SLICE == ZX_VMO_CHILD_SLICE, "child option values");
+_Static_assert(VM_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE == ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE,
+               "child option values");
+_Static_assert(VM_CHILD_NO_WRITE == ZX_VMO_CHILD_NO_WRITE, "child option values");
+_Static_assert(VM_CHILD_REFERENCE == ZX_VMO_CHILD_REFERENCE, "child option values");
+_Static_assert(VM_CHILD_SNAPSHOT_MODIFIED == ZX_VMO_CHILD_SNAPSHOT_MODIFIED, "child option values");
 
-// Every check Fuchsia makes before creating a child of |v|, in its order.
-static zx_status_t child_validate(struct vmo_dispatcher* v, uint32_t options, uint64_t offset,
-                                  uint64_t size) {
-  if (options & ~(VMO_CHILD_TYPES | ZX_VMO_CHILD_RESIZABLE | ZX_VMO_CHILD_NO_WRITE)) {
-    return ZX_ERR_INVALID_ARGS;
-  }
-  uint32_t type = options & VMO_CHILD_TYPES;
-  if (type == 0 || (type & (type - 1)) != 0) return ZX_ERR_INVALID_ARGS;
-  if (vmo_is_discardable(v)) return ZX_ERR_NOT_SUPPORTED;
-  if (type == ZX_VMO_CHILD_REFERENCE) {
-    if ((options & ZX_VMO_CHILD_RESIZABLE) && !vmo_is_resizable(v)) return ZX_ERR_NOT_SUPPORTED;
-    return ZX_OK;
-  }
+#define VMO_CHILD_SNAPSHOT_TYPES \
+  (ZX_VMO_CHILD_SNAPSHOT | ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE | ZX_VMO_CHILD_SNAPSHOT_MODIFIED)
+
+static bool vmo_is_cached(struct vmo_dispatcher* v) {
+  return vm_object_get_cache_policy(&v->vmo->base) == ZX_CACHE_POLICY_CACHED;
+}
+
+// A slice: no other option; a page-aligned window wholly inside a parent that cannot resize.
+static zx_status_t child_check_slice(struct vmo_dispatcher* v, uint32_t options, uint64_t offset,
+                                     uint64_t rounded) {
+  if (options != ZX_VMO_CHILD_SLICE || !IS_PAGE_ALIGNED(offset)) return ZX_ERR_INVALID_ARGS;
+  if (!range_within(offset, rounded, vm_object_paged_get_size(v->vmo))) return ZX_ERR_INVALID_ARGS;
+  if (vmo_is_resizable(v)) return ZX_ERR_NOT_SUPPORTED;
+  return vmo_is_cached(v) ? ZX_OK : ZX_ERR_BAD_STATE;
+}
+
+// A reference: only RESIZABLE besides; it spans the whole parent, so offset and size must be 0.
+static zx_status_t child_check_reference(struct vmo_dispatcher* v, uint32_t options,
+                                         uint64_t offset, uint64_t rounded) {
+  if (options & ~(ZX_VMO_CHILD_REFERENCE | ZX_VMO_CHILD_RESIZABLE)) return ZX_ERR_INVALID_ARGS;
+  if (offset != 0 || rounded != 0) return ZX_ERR_INVALID_ARGS;
+  if (vm_object_paged_is_slice(v->vmo)) return ZX_ERR_NOT_SUPPORTED;
+  if ((options & ZX_VMO_CHILD_RESIZABLE) && !vmo_is_resizable(v)) return ZX_ERR_NOT_SUPPORTED;
+  return vmo_is_cached(v) ? ZX_OK : ZX_ERR_BAD_STATE;
+}
+
+// The snapshot types: exactly one of them (checked in Fuchsia's priority order), plus RESIZABLE.
+static zx_status_t child_check_snapshot(struct vmo_dispatcher* v, uint32_t options, uint64_t offset,
+                                        uint64_t rounded) {
+  uint32_t type = options & ZX_VMO_CHILD_SNAPSHOT;
+  if (type == 0) type = options & ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE;
+  if (type == 0) type = options & ZX_VMO_CHILD_SNAPSHOT_MODIFIED;
+  if (type == 0 || (options & ~(type | ZX_VMO_CHILD_RESIZABLE))) return ZX_ERR_INVALID_ARGS;
   if (!IS_PAGE_ALIGNED(offset)) return ZX_ERR_INVALID_ARGS;
-  uint64_t rounded, end;
-  if (size > UINT64_MAX - PAGE_MASK) return ZX_ERR_OUT_OF_RANGE;
-  rounded = (size + PAGE_MASK) & ~PAGE_MASK;
-  if (rounded > VM_OBJECT_PAGED_MAX_SIZE) return ZX_ERR_OUT_OF_RANGE;
+  uint64_t end;
   if (__builtin_add_overflow(offset, rounded, &end)) return ZX_ERR_OUT_OF_RANGE;
-  if (type == ZX_VMO_CHILD_SLICE) {
-    if (options & ZX_VMO_CHILD_RESIZABLE) return ZX_ERR_INVALID_ARGS;
-    if (end > vm_object_paged_get_size(v->vmo)) return ZX_ERR_INVALID_ARGS;
-    if (vmo_is_resizable(v)) return ZX_ERR_NOT_SUPPORTED;
+  if (!vmo_is_cached(v)) return ZX_ERR_BAD_STATE;
+  // Offsets accumulated from the tree's root must not wrap either.
+  if (__builtin_add_overflow(v->root_offset, end, &end)) return ZX_ERR_INVALID_ARGS;
+  // A full snapshot through a slice has no defined semantics; Fuchsia refuses it.
+  if (type == ZX_VMO_CHILD_SNAPSHOT && vm_object_paged_is_slice(v->vmo)) {
+    return ZX_ERR_NOT_SUPPORTED;
   }
-  if (type == ZX_VMO_CHILD_SNAPSHOT &&
-      vm_object_get_cache_policy(&v->vmo->base) != ZX_CACHE_POLICY_CACHED) {
-    return ZX_ERR_BAD_STATE;
+  return ZX_OK;
+}
+
+// Every check Fuchsia makes on the parent before the VM is asked (the VM adds the ones that need
+// its lock: pins, pager trees, accumulated offsets). |options| has NO_WRITE removed already.
+static zx_status_t child_validate(struct vmo_dispatcher* v, uint32_t options, uint64_t offset,
+                                  uint64_t rounded) {
+  if (vmo_is_discardable(v)) return ZX_ERR_NOT_SUPPORTED;
+  if (options & ZX_VMO_CHILD_SLICE) return child_check_slice(v, options, offset, rounded);
+  if (options & ZX_VMO_CHILD_REFERENCE) return child_check_reference(v, options, offset, rounded);
+  return child_check_snapshot(v, options, offset, rounded);
+}
+
+// The child handle's rights (Fuchsia's sys_vmo_create_child): the parent handle's, without RESIZE
+// unless the child is resizable, always with GET/SET_PROPERTY (so the child can be named);
+// NO_WRITE removes WRITE; otherwise a snapshot-type child is writable but never executable.
+static zx_rights_t child_rights(zx_rights_t parent, uint32_t options, bool no_write) {
+  zx_rights_t rights = (parent & ~ZX_RIGHT_RESIZE) | ZX_RIGHT_GET_PROPERTY | ZX_RIGHT_SET_PROPERTY;
+  if (options & ZX_VMO_CHILD_RESIZABLE) rights |= ZX_RIGHT_RESIZE;
+  if (no_write) {
+    rights &= ~ZX_RIGHT_WRITE;
+  } else if (options & VMO_CHILD_SNAPSHOT_TYPES) {
+    rights = (rights & ~ZX_RIGHT_EXECUTE) | ZX_RIGHT_WRITE;
   }
+  return rights;
+}
+
+// Creates the child VMO and its dispatcher. NO_WRITE reaches the VM only with SNAPSHOT: that is
+// the one combination Fuchsia marks immutable (ZX_INFO_VMO_IMMUTABLE).
+static zx_status_t child_create(struct vmo_dispatcher* v, uint32_t options, bool no_write,
+                                uint64_t offset, uint64_t size, zx_rights_t parent_rights,
+                                struct vmo_dispatcher** out) {
+  uint32_t vm_options = options;
+  if (no_write && (options & ZX_VMO_CHILD_SNAPSHOT)) vm_options |= VM_CHILD_NO_WRITE;
+  struct vm_object_paged* child;
+  zx_status_t status = vm_object_paged_create_child(v->vmo, vm_options, offset, size, &child);
+  if (status != ZX_OK) return status;
+  // The name is copied only for a caller that may read it.
+  if (!(parent_rights & ZX_RIGHT_GET_PROPERTY)) vm_object_set_name(&child->base, "", 0);
+  // A reference shares its parent's node and so its resizability; a handle still needs RESIZE.
+  bool resizable = (options & ZX_VMO_CHILD_RESIZABLE) ||
+                   ((options & ZX_VMO_CHILD_REFERENCE) && vmo_is_resizable(v));
+  struct vmo_dispatcher* c;
+  status = vmo_dispatcher_create(child, resizable ? ZX_VMO_RESIZABLE : 0, &c);
+  if (status != ZX_OK) {
+    vm_object_paged_release(child);
+    return status;
+  }
+  c->child_options = options | (no_write ? ZX_VMO_CHILD_NO_WRITE : 0);
+  // Checked not to wrap (snapshots) or inside the parent (slices); a reference starts with it.
+  c->root_offset = v->root_offset + ((options & ZX_VMO_CHILD_REFERENCE) ? 0 : offset);
+  *out = c;
   return ZX_OK;
 }
 
 ZXVM_EXPORT zx_status_t zx_vmo_create_child(zx_handle_t handle, uint32_t options, uint64_t offset,
                                             uint64_t size, zx_handle_t* out) {
-  // Fuchsia refuses this combination before it even looks at the handle.
+  // Fuchsia's order: the size must round, NO_WRITE|RESIZABLE is refused, and only then is the
+  // handle looked at.
+  if (size > VM_OBJECT_PAGED_MAX_SIZE) return ZX_ERR_OUT_OF_RANGE;
+  uint64_t rounded = (size + PAGE_MASK) & ~(uint64_t)PAGE_MASK;  // cannot wrap below the max
   if ((options & ZX_VMO_CHILD_NO_WRITE) && (options & ZX_VMO_CHILD_RESIZABLE)) {
     return ZX_ERR_INVALID_ARGS;
   }
+  // Writability belongs to the handle, not the object.
+  bool no_write = (options & ZX_VMO_CHILD_NO_WRITE) != 0;
+  options &= ~ZX_VMO_CHILD_NO_WRITE;
   struct vmo_dispatcher* v;
-  zx_status_t status = lookup_vmo(handle, ZX_RIGHT_DUPLICATE | ZX_RIGHT_READ, &v, NULL);
+  zx_rights_t parent_rights;
+  zx_status_t status = lookup_vmo(handle, ZX_RIGHT_DUPLICATE | ZX_RIGHT_READ, &v, &parent_rights);
   if (status != ZX_OK) return status;
-  status = child_validate(v, options, offset, size);
+  status = child_validate(v, options, offset, rounded);
   if (status == ZX_OK && out == NULL) status = ZX_ERR_INVALID_ARGS;
-  // TODO(#4): create the child once the VM core has clones (slices, snapshots, references).
-  if (status == ZX_OK) status = ZX_ERR_NOT_SUPPORTED;
+  struct vmo_dispatcher* c = NULL;
+  if (status == ZX_OK) status = child_create(v, options, no_write, offset, size, parent_rights, &c);
+  if (status == ZX_OK) {
+    status = handle_table_add(&c->base, child_rights(parent_rights, options, no_write), out);
+    // On failure the child dies with our reference; the parent regains ZERO_CHILDREN.
+    vmo_put(c);
+    kernel_validate_all();
+  }
   vmo_put(v);
   return status;
 }

@@ -21,3 +21,5 @@ endforeach()
 zxvm_test(NAME api_zx_handle_concurrency_test
           SOURCES ${CMAKE_CURRENT_LIST_DIR}/zx_handle_concurrency_test.c LIBS zxvm_zx
           LABELS concurrency)
+# VMO children through the zx_ API (snapshots, slices, references, ZERO_CHILDREN, info, rights).
+zxvm_test(NAME api_zx_clone_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/zx_clone_test.c LIBS zxvm_zx)
