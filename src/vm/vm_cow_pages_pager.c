@@ -81,6 +81,14 @@ zx_status_t vm_cow_pages_pager_prepare_write_locked(struct vm_cow_pages* root, u
                                   req);
 }
 
+void vm_cow_pages_pager_shrink_locked(struct vm_cow_pages* root, uint64_t new_size) {
+  struct page_source* src = root_source(root);
+  ZX_DEBUG_ASSERT(IS_PAGE_ALIGNED(new_size) && new_size <= root->size);
+  uint64_t len = root->size - new_size;
+  page_source_on_pages_resolved(src, PAGE_SOURCE_READ, new_size, len);
+  page_source_on_pages_resolved(src, PAGE_SOURCE_DIRTY, new_size, len);
+}
+
 void vm_cow_pages_pager_attach_locked(struct vm_cow_pages* root, struct page_source* src) {
   vm_cow_pages_assert_held(root);
   ZX_ASSERT(root->parent == NULL && root->page_source == NULL && root->child_count == 0);

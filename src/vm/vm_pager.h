@@ -87,6 +87,12 @@ zx_status_t vm_cow_pages_pager_prepare_write_locked(struct vm_cow_pages* root, u
                                                     struct multi_page_request* req)
     REQUIRES(&root->hierarchy->lock) WARN_UNUSED;
 
+// Pager-backed root |root| shrinks to |new_size| (page aligned, below its current size): waiters
+// for pages at or beyond it wake (ZX_OK) and find them out of range when they retry. Call before
+// the pages beyond are freed.
+void vm_cow_pages_pager_shrink_locked(struct vm_cow_pages* root, uint64_t new_size)
+    REQUIRES(&root->hierarchy->lock);
+
 // Makes fresh, empty root |root| pager-backed: it takes a reference to |src|. (vm_pager_create_vmo
 // calls it; it also keeps this file's definitions, among them the weak-referenced
 // vm_cow_pages_pager_missing_locked, linked into every program that can create a pager VMO.)
@@ -151,6 +157,10 @@ zx_status_t vm_pager_query_vmo_stats(struct vm_object_paged* vmo, bool reset,
 // the evictor (its clean pages could not be read back). Supplied pages stay. Returns
 // ZX_ERR_INVALID_ARGS (not pager-backed), ZX_ERR_BAD_STATE (already detached).
 zx_status_t vm_pager_detach_vmo(struct vm_object_paged* vmo, bool send_complete) WARN_UNUSED;
+
+// The pager that serves |src| is gone (its last handle closed): detach without COMPLETE and leave
+// the evictor. Takes no VMO lock (the caller may not know the VMO); no lock may be held.
+void vm_pager_source_pager_gone(struct page_source* src);
 
 // Testing: the dirty state of the page at |offset| (or -1 if absent).
 int vm_pager_debug_page_state(struct vm_object_paged* vmo, uint64_t offset);

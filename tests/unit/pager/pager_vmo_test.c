@@ -495,6 +495,26 @@ static void pager_detach_without_complete_for_closed_pager(void** state) {
   assert_int_equal(0, packet_queue_count(&fx.q));
 }
 
+static void pager_shrink_wakes_waiters_beyond_the_end(void** state) {
+  struct page_source* src2;
+  assert_ok(page_source_create(0, KEY + 2, packet_queue_send, &fx.q, &src2));
+  struct vm_object_paged* vmo2;
+  assert_ok(vm_pager_create_vmo(VM_OBJECT_PAGED_RESIZABLE, 32 * P, src2, &vmo2));
+  struct vm_object_paged* main_vmo = fx.vmo;
+  fx.vmo = vmo2;  // the accessor reads fx.vmo
+  struct accessor a;
+  accessor_start(&a, ACCESS_VMO_READ, 0, 20 * P, 1);
+  assert_packet(KEY + 2, ZX_PAGER_VMO_READ, 20 * P, 12 * P, pop());
+  assert_blocked(&a);
+  assert_ok(vm_object_paged_set_size(vmo2, 8 * P));
+  assert_status(ZX_ERR_OUT_OF_RANGE, accessor_join(&a));
+  page_source_check(src2);
+  fx.vmo = main_vmo;
+  vm_object_paged_release(vmo2);
+  assert_packet(KEY + 2, ZX_PAGER_VMO_COMPLETE, 0, 0, pop());
+  page_source_release(src2);
+}
+
 // ---- eviction ---------------------------------------------------------------------------------
 
 static uint64_t free_pages(void) {
@@ -588,6 +608,7 @@ int main(void) {
       T(pager_detach_fails_waiters_and_completes_once),
       T(pager_last_release_sends_complete),
       T(pager_detach_without_complete_for_closed_pager),
+      T(pager_shrink_wakes_waiters_beyond_the_end),
       T(pager_evict_reclaims_old_clean_pages_and_refaults),
       T(pager_evict_respects_target_and_watermarks),
       T(pager_detached_vmo_is_not_evicted),
