@@ -221,6 +221,8 @@ zx_status_t vm_pager_supply_pages(struct vm_object_paged* vmo, uint64_t offset, 
   if (status == ZX_OK) status = supply_take(&s, aux, aux_offset);
   if (status == ZX_OK) status = supply_install(&s, vmo, offset);
   supply_free(&s);
+  // Supplies are what fills memory with pager pages: keep it above the low watermark (if set).
+  if (status == ZX_OK) (void)vm_evictor_check_watermark();
   return status;
 }
 
@@ -395,6 +397,13 @@ zx_status_t vm_pager_detach_vmo(struct vm_object_paged* vmo, bool send_complete)
   }
   pager_unlock(vmo);
   return status;
+}
+
+void vm_pager_source_pager_gone(struct page_source* src) {
+  (void)page_source_detach(src, false);
+  // The evictor re-checks detachment under the VMO lock before evicting, so leaving without that
+  // lock is safe.
+  vm_evictor_unregister(src);
 }
 
 int vm_pager_debug_page_state(struct vm_object_paged* vmo, uint64_t offset) {

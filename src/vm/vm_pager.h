@@ -123,7 +123,9 @@ struct page_source* vm_pager_vmo_source(struct vm_object_paged* vmo);
 // Returns ZX_ERR_INVALID_ARGS (unaligned offset/len/aux_offset, |vmo| not pager-backed, |aux| ==
 // |vmo|), ZX_ERR_OUT_OF_RANGE (either range beyond its VMO or overflowing), ZX_ERR_NOT_SUPPORTED
 // (|aux| pager-backed), ZX_ERR_BAD_STATE (|vmo| detached, |aux| has pinned pages or is a clone or
-// has children), ZX_ERR_NO_MEMORY (nothing changed). len == 0: ZX_OK after the checks.
+// has children), ZX_ERR_NO_MEMORY (nothing changed). len == 0: ZX_OK after the checks. After a
+// successful supply the evictor's watermark check runs (vm_evictor_check_watermark). No lock may
+// be held.
 zx_status_t vm_pager_supply_pages(struct vm_object_paged* vmo, uint64_t offset, uint64_t len,
                                   struct vm_object_paged* aux, uint64_t aux_offset) WARN_UNUSED;
 
