@@ -49,6 +49,11 @@ zx_status_t arch_aspace_create(enum arch_backend backend, vaddr_t base, size_t s
   struct arch_aspace* aspace;
   zx_status_t status = ops->create(base, size, flags, &aspace);
   if (status != ZX_OK) return status;
+  if (base == 0 && aspace->base != 0) {
+    // The backend placed the aspace (host): the range is its reservation, canonical by nature.
+    base = aspace->base;
+    last = base + (size - 1);
+  }
   aspace->magic = ARCH_ASPACE_MAGIC;
   aspace->backend = backend;
   aspace->ops = ops;
@@ -75,6 +80,12 @@ void arch_aspace_set_accessed_hook(struct arch_aspace* aspace, arch_accessed_fn 
   aspace->accessed_hook = fn;
   aspace->accessed_ctx = ctx;
   mutex_unlock(&aspace->lock);
+}
+
+void arch_aspace_set_fault_handler(struct arch_aspace* aspace, arch_fault_fn fn, void* ctx) {
+  ZX_DEBUG_ASSERT_MAGIC(aspace, ARCH_ASPACE_MAGIC);
+  __atomic_store_n(&aspace->fault_ctx, ctx, __ATOMIC_RELAXED);
+  __atomic_store_n(&aspace->fault_fn, fn, __ATOMIC_RELEASE);
 }
 
 // Validates a range of |count| >= 1 pages at |va|: aligned, no overflow, inside the aspace.

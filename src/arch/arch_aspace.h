@@ -3,7 +3,8 @@
 // speaks in (virtual address, physical address, ARCH_MMU_FLAG_*) triples. Each backend
 // (struct arch_aspace_ops) keeps the translations its own way: the soft backend (src/arch/soft/)
 // in x86-64 4-level page tables made of pmm pages, walked by a simulated CPU; the host backend
-// (src/arch/host/, later) as real mappings of a memfd.
+// (src/arch/host/) as real mappings of a memfd in this process, with the soft tables kept beside
+// them as the shadow that answers every query.
 //
 // Main invariant: after any call returns, every present translation in the aspace lies inside
 // [base, base + size), was installed by arch_aspace_map or arch_aspace_map_contiguous with a valid
@@ -80,6 +81,10 @@ enum arch_backend {
 typedef void (*arch_accessed_fn)(void* ctx, paddr_t pa, vaddr_t va);
 // Leaf-entry enumeration callback for arch_aspace_check_entries. Runs under the arch lock.
 typedef void (*arch_entry_fn)(void* ctx, vaddr_t va, paddr_t pa, arch_mmu_flags_t flags);
+// Hardware fault handler (arch_aspace_set_fault_handler): resolves a fault that real hardware
+// reported at |va| with |pf_flags| (VMM_PF_FLAG_*). Returns ZX_OK when the access may be retried.
+// Called with no lock held (host backend: from its signal handler, on the faulting thread).
+typedef zx_status_t (*arch_fault_fn)(void* ctx, vaddr_t va, uint32_t pf_flags);
 
 struct arch_aspace;
 
@@ -96,6 +101,10 @@ struct arch_aspace_counts {
 // ARCH_ASPACE_FLAG_USER or ARCH_ASPACE_FLAG_KERNEL. The range must be page aligned, non-empty and
 // lie inside one canonical half of the 48-bit x86-64 address space (below 2^47, or at or above
 // 0xffff800000000000; a range may end exactly at 2^64).
+// ARCH_BACKEND_HOST: the range is a real reservation in this process. |base| 0 lets the host
+// choose where (read it back with arch_aspace_base); a non-zero |base| must be free in this process
+// (else ZX_ERR_NO_RESOURCES). The pmm must have a PMM_ARENA_SHARED arena (else
+// ZX_ERR_NOT_SUPPORTED).
 // Returns ZX_OK (|*out| owned by the caller, freed with arch_aspace_destroy),
 // ZX_ERR_INVALID_ARGS (bad flags, unaligned or empty range), ZX_ERR_OUT_OF_RANGE (range not inside
 // a canonical half), ZX_ERR_NOT_SUPPORTED (backend not built or not registered),
@@ -109,6 +118,11 @@ void arch_aspace_destroy(struct arch_aspace* aspace);
 
 // Registers |fn(ctx, ...)| as the accessed hook (NULL to remove). Takes the arch lock.
 void arch_aspace_set_accessed_hook(struct arch_aspace* aspace, arch_accessed_fn fn, void* ctx);
+// Registers |fn(ctx, va, pf_flags)| as the handler of faults the hardware reports on this aspace
+// (the host backend's SIGSEGV handler calls it; the soft backend never does: its faults are the
+// return value of arch_soft_translate). Set once, right after create and before the first map;
+// |ctx| must outlive the arch aspace. Takes no lock (an atomic store).
+void arch_aspace_set_fault_handler(struct arch_aspace* aspace, arch_fault_fn fn, void* ctx);
 
 // Maps |count| pages at |va| to the physical pages |pages[0..count)| with |flags|; existing
 // entries are handled by |action|. |flags| needs at least one of READ/WRITE/EXECUTE; write-only
@@ -201,9 +215,10 @@ uint64_t arch_debug_total_table_pages(void);
 // On a miss or violation returns ZX_ERR_NOT_FOUND ("page fault") and writes |*out_pf_flags| with
 // the VMM_PF_FLAG_* bits the hardware reports: HW_FAULT always; WRITE, USER, INSTRUCTION per
 // |access|; NOT_PRESENT when an entry on the walk was absent. ZX_ERR_INVALID_ARGS for a bad
-// |access|; ZX_ERR_NOT_SUPPORTED for a non-soft aspace. There is no TLB: every call walks the
-// tables under the arch lock (one acquisition, no allocation). |va| outside the aspace faults
-// as not present.
+// |access|; ZX_ERR_NOT_SUPPORTED for an aspace without soft tables (ops->soft_layout false; the
+// host backend has them, as its shadow, so zxvm_user_read/write work there too). There is no TLB:
+// every call walks the tables under the arch lock (one acquisition, no allocation). |va| outside
+// the aspace faults as not present.
 zx_status_t arch_soft_translate(struct arch_aspace* aspace, vaddr_t va, uint32_t access,
                                 paddr_t* out_pa, uint32_t* out_pf_flags) WARN_UNUSED;
 
@@ -212,8 +227,12 @@ zx_status_t arch_soft_translate(struct arch_aspace* aspace, vaddr_t va, uint32_t
 // >= 1, flags valid). A backend embeds struct arch_aspace first in its own struct.
 struct arch_aspace_ops {
   const char* name;
+  // The aspace begins with a struct soft_aspace (src/arch/soft/soft_pte.h) whose tables are exact:
+  // arch_soft_translate may walk them. True for soft and host.
+  bool soft_layout;
   // Allocates the backend's aspace (zeroed; the common part is filled in by the caller) and its
-  // root state. ZX_ERR_NO_MEMORY on failure.
+  // root state. ZX_ERR_NO_MEMORY on failure. A backend that places the aspace itself (host, |base|
+  // 0) writes the base it chose into the common part's |base| field; the caller keeps it.
   zx_status_t (*create)(vaddr_t base, size_t size, uint32_t flags, struct arch_aspace** out);
   // Unmaps everything and frees the aspace (the common part's lock is already destroyed).
   void (*destroy)(struct arch_aspace* aspace);
@@ -238,5 +257,11 @@ struct arch_aspace_ops {
 // |backend| already has ops. Not thread-safe: call once at library init, before any create.
 zx_status_t arch_aspace_register_backend(enum arch_backend backend,
                                          const struct arch_aspace_ops* ops) WARN_UNUSED;
+
+// Registers ARCH_BACKEND_HOST (src/arch/host/) where it is built (Linux). Idempotent and
+// thread-safe: every call after the first successful one returns ZX_OK. ZX_ERR_NOT_SUPPORTED where
+// the host backend is not built. Call before pmm_init_ex(..., PMM_ARENA_SHARED) or after: host
+// aspaces need the shared arena only when they are created.
+zx_status_t arch_host_backend_register(void) WARN_UNUSED;
 
 #endif  // ZXVM_ARCH_ARCH_ASPACE_H_

@@ -19,6 +19,8 @@ struct arch_aspace {
   uint32_t flags;                     // (c) ARCH_ASPACE_FLAG_*
   struct mutex lock;                  // the arch lock, rank LOCK_RANK_ARCH
   arch_accessed_fn accessed_hook;     // (L)
+  arch_fault_fn fault_fn;             // (a) set once before the first map (host backend)
+  void* fault_ctx;                    // (a) published with fault_fn (release/acquire)
   void* accessed_ctx;                 // (L)
   struct arch_aspace_counts counts;   // (L) kept by the backend
 };

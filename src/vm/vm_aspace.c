@@ -42,8 +42,9 @@ static zx_status_t config_resolve(const struct vm_aspace_config* config,
                                   struct vm_aspace_config* out) {
   memset(out, 0, sizeof(*out));
   if (config != NULL) *out = *config;
-  if (out->base == 0) out->base = USER_ASPACE_BASE;
-  if (out->size == 0) out->size = USER_ASPACE_SIZE;
+  bool host = out->backend == ARCH_BACKEND_HOST;
+  if (out->base == 0 && !host) out->base = USER_ASPACE_BASE;  // host: 0 = the host places it
+  if (out->size == 0) out->size = host ? VM_ASPACE_HOST_DEFAULT_SIZE : USER_ASPACE_SIZE;
   if (!IS_PAGE_ALIGNED(out->base) || !IS_PAGE_ALIGNED(out->size)) return ZX_ERR_INVALID_ARGS;
   if (out->backend >= ARCH_BACKEND_COUNT_) return ZX_ERR_INVALID_ARGS;
   if (out->aslr_entropy_bits > VM_ASPACE_MAX_ASLR_ENTROPY_BITS ||
@@ -51,6 +52,11 @@ static zx_status_t config_resolve(const struct vm_aspace_config* config,
     return ZX_ERR_INVALID_ARGS;
   }
   return ZX_OK;
+}
+
+// The arch aspace's fault handler: a fault real hardware (the host backend's SIGSEGV) reported.
+static zx_status_t hw_fault(void* ctx, vaddr_t va, uint32_t pf_flags) {
+  return vm_aspace_page_fault(ctx, va, pf_flags);
 }
 
 zx_status_t vm_aspace_create(const struct vm_aspace_config* config, const char* name,
@@ -64,6 +70,10 @@ zx_status_t vm_aspace_create(const struct vm_aspace_config* config, const char* 
       arch_aspace_create(cfg.backend, cfg.base, cfg.size, ARCH_ASPACE_FLAG_USER, &aspace->arch);
   if (status == ZX_ERR_OUT_OF_RANGE) status = ZX_ERR_INVALID_ARGS;
   if (status != ZX_OK) goto out_free;
+  // The range the arch aspace really covers (the host backend picks it for base 0).
+  cfg.base = arch_aspace_base(aspace->arch);
+  cfg.size = arch_aspace_size(aspace->arch);
+  arch_aspace_set_fault_handler(aspace->arch, hw_fault, aspace);
   aspace->magic = VM_ASPACE_MAGIC;
   atomic_init(&aspace->refcount, 1);
   for (size_t i = 0; name != NULL && i + 1 < ZX_MAX_NAME_LEN && name[i] != '\0'; i++) {

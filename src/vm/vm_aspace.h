@@ -29,10 +29,15 @@
 #define VM_ASPACE_DEFAULT_ASLR_ENTROPY_BITS 30u
 #define VM_ASPACE_MAX_ASLR_ENTROPY_BITS 36u
 
+// A host-backend aspace is a real reservation in this process, so it cannot sit at Zircon's fixed
+// USER_ASPACE_BASE: with base 0 the host places it (vm_aspace.base then says where), and size 0
+// reserves VM_ASPACE_HOST_DEFAULT_SIZE.
+#define VM_ASPACE_HOST_DEFAULT_SIZE ((size_t)64 << 30)
+
 struct vm_aspace_config {
   enum arch_backend backend;
-  vaddr_t base;  // 0 = USER_ASPACE_BASE
-  size_t size;   // 0 = USER_ASPACE_SIZE
+  vaddr_t base;  // 0 = USER_ASPACE_BASE (host: wherever the host reserves the range)
+  size_t size;   // 0 = USER_ASPACE_SIZE (host: VM_ASPACE_HOST_DEFAULT_SIZE)
   bool aslr_enabled;
   unsigned aslr_entropy_bits;          // used when aslr_enabled
   unsigned aslr_compact_entropy_bits;  // for ZX_VM_COMPACT placements (Zircon: 0 by default)
@@ -70,6 +75,9 @@ struct vm_aspace {
 
 // Creates an address space with its page tables and root VMAR (which can map anything:
 // CAN_MAP_READ|WRITE|EXECUTE|SPECIFIC). |config| NULL = soft backend, user layout, ASLR off.
+// The aspace and its root VMAR cover the arch aspace's range (for the host backend, the range the
+// host chose: read it from |aspace->base|/|size|), and the arch aspace's fault handler is set to
+// vm_aspace_page_fault on this aspace.
 // ZX_ERR_NO_MEMORY, ZX_ERR_INVALID_ARGS (bad range or entropy), ZX_ERR_NOT_SUPPORTED (backend not
 // built). The caller owns one reference.
 zx_status_t vm_aspace_create(const struct vm_aspace_config* config, const char* name,

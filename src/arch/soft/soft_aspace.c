@@ -462,27 +462,32 @@ static void soft_check_locked(struct arch_aspace* a) {
 
 // ---- lifecycle ----
 
-static zx_status_t soft_create(vaddr_t base, size_t size, uint32_t flags,
-                               struct arch_aspace** out) {
-  struct soft_aspace* sa = heap_calloc(1, sizeof(*sa));
-  if (sa == NULL) return ZX_ERR_NO_MEMORY;
+zx_status_t arch_soft_aspace_init(struct soft_aspace* sa) {
   struct vm_page* page;
-  if (pmm_alloc_page(PMM_ALLOC_FLAG_ANY, &page, NULL) != ZX_OK) {
-    heap_free(sa);
-    return ZX_ERR_NO_MEMORY;
-  }
+  if (pmm_alloc_page(PMM_ALLOC_FLAG_ANY, &page, NULL) != ZX_OK) return ZX_ERR_NO_MEMORY;
   pmm_page_set_state(page, VM_PAGE_STATE_MMU);
   pmm_page_zero(page);
   *table_count(page) = 0;
   sa->root_page = page;
   sa->root = vm_page_to_physmap(page);
   arch_account_table_pages(&sa->common, 1);
+  return ZX_OK;
+}
+
+static zx_status_t soft_create(vaddr_t base, size_t size, uint32_t flags,
+                               struct arch_aspace** out) {
+  struct soft_aspace* sa = heap_calloc(1, sizeof(*sa));
+  if (sa == NULL) return ZX_ERR_NO_MEMORY;
+  if (arch_soft_aspace_init(sa) != ZX_OK) {
+    heap_free(sa);
+    return ZX_ERR_NO_MEMORY;
+  }
   *out = &sa->common;
   return ZX_OK;
 }
 
-static void soft_destroy(struct arch_aspace* a) {
-  struct soft_aspace* sa = soft_from_common(a);
+void arch_soft_aspace_fini(struct soft_aspace* sa) {
+  struct arch_aspace* a = &sa->common;
   struct soft_walk w = {.sa = sa, .leaf = unmap_leaf, .free_empty = true};
   walk(&w, sa->root_page, sa->root, SOFT_TOP_LEVEL, a->base, a->last);
   ZX_ASSERT(*table_count(sa->root_page) == 0);
@@ -491,11 +496,17 @@ static void soft_destroy(struct arch_aspace* a) {
                 "%llu table pages, %llu entries left at destroy",
                 (unsigned long long)a->counts.table_pages,
                 (unsigned long long)a->counts.present_entries);
+}
+
+static void soft_destroy(struct arch_aspace* a) {
+  struct soft_aspace* sa = soft_from_common(a);
+  arch_soft_aspace_fini(sa);
   heap_free(sa);
 }
 
 const struct arch_aspace_ops arch_soft_ops = {
     .name = "soft",
+    .soft_layout = true,
     .create = soft_create,
     .destroy = soft_destroy,
     .map_locked = soft_map_locked,

@@ -26,7 +26,7 @@ zx_status_t arch_soft_translate(struct arch_aspace* aspace, vaddr_t va, uint32_t
       (kind & (kind - 1)) != 0) {
     return ZX_ERR_INVALID_ARGS;
   }
-  if (aspace->ops != &arch_soft_ops) return ZX_ERR_NOT_SUPPORTED;
+  if (!aspace->ops->soft_layout) return ZX_ERR_NOT_SUPPORTED;
   struct soft_aspace* sa = soft_from_common(aspace);
 
   // Every entry on the walk must have these; no-execute is checked separately.

@@ -51,6 +51,13 @@ static inline pte_t* soft_table_of(pte_t entry) {
   return (pte_t*)paddr_to_physmap((paddr_t)(entry & PTE_ADDR_MASK));
 }
 
+// The soft tables of an aspace embedded in another backend's struct (the host backend keeps them as
+// its shadow): arch_soft_aspace_init allocates the root table of |sa| (zeroed, common part not yet
+// filled in; ZX_ERR_NO_MEMORY), arch_soft_aspace_fini unmaps whatever is left and frees every table
+// page, the root included. The memory of |sa| stays the caller's.
+zx_status_t arch_soft_aspace_init(struct soft_aspace* sa) WARN_UNUSED;
+void arch_soft_aspace_fini(struct soft_aspace* sa);
+
 // White-box accessor for tests: the raw leaf entry mapping |va| (0 when absent or outside the
 // aspace). Takes the arch lock.
 pte_t arch_soft_debug_leaf_entry(struct arch_aspace* aspace, vaddr_t va);
