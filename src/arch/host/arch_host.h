@@ -29,6 +29,13 @@ struct arch_host_fault_counts {
 };
 void arch_host_get_fault_counts(struct arch_host_fault_counts* out);
 
+// Puts zxvm's SIGSEGV/SIGBUS handler back on top if something replaced it since the last host
+// aspace was created (which does this by itself), chaining to the replacement for faults that are
+// not zxvm's. For programs and test harnesses (cmocka installs its own handler around every test)
+// that install a handler without chaining to the previous one. ZX_ERR_INTERNAL if sigaction
+// failed.
+zx_status_t arch_host_fault_handler_install(void) WARN_UNUSED;
+
 // Tests: from now on, faults the handler does not resolve go to the host's default action instead
 // of the handler that was installed before zxvm's (a test harness catches SIGSEGV to report a
 // failure; a forked child that must die of the fault calls this first). Not thread-safe.

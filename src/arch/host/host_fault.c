@@ -269,6 +269,8 @@ void arch_host_get_fault_counts(struct arch_host_fault_counts* out) {
   out->passed = __atomic_load_n(&faults_passed, __ATOMIC_RELAXED);
 }
 
+zx_status_t arch_host_fault_handler_install(void) { return host_fault_install(); }
+
 void arch_host_debug_pass_faults_to_default(void) {
   memset(&previous_segv, 0, sizeof(previous_segv));
   previous_segv.sa_handler = SIG_DFL;
@@ -276,6 +278,8 @@ void arch_host_debug_pass_faults_to_default(void) {
 }
 
 #else  // !__linux__
+
+zx_status_t arch_host_fault_handler_install(void) { return ZX_ERR_NOT_SUPPORTED; }
 
 void arch_host_debug_pass_faults_to_default(void) {}
 

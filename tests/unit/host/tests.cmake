@@ -6,3 +6,12 @@ set(ZXVM_HOST_TEST_ENV "ASAN_OPTIONS=handle_segv=0:allow_user_segv_handler=1"
                        "TSAN_OPTIONS=handle_segv=0")
 zxvm_test(NAME host_arch_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/host_arch_test.c LIBS zxvm_arch)
 set_tests_properties(host_arch_test PROPERTIES ENVIRONMENT "${ZXVM_HOST_TEST_ENV}")
+zxvm_test(NAME host_vm_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/host_vm_test.c LIBS zxvm_zx
+          LABELS concurrency)
+set_tests_properties(host_vm_test PROPERTIES ENVIRONMENT "${ZXVM_HOST_TEST_ENV}")
+# A known bug of the VMO read/write paths (copies to user buffers under the VMO lock), built but
+# left out of CTest until fixed: see the file's header. Run build/tests/host_vmo_read_into_mapping.
+add_executable(host_vmo_read_into_mapping ${CMAKE_CURRENT_LIST_DIR}/host_vmo_read_into_mapping.c)
+target_link_libraries(host_vmo_read_into_mapping PRIVATE zxvm_zx)
+target_compile_definitions(host_vmo_read_into_mapping PRIVATE _GNU_SOURCE)
+target_include_directories(host_vmo_read_into_mapping PRIVATE ${CMAKE_SOURCE_DIR}/src)
