@@ -38,6 +38,7 @@ void vm_page_list_init(struct vm_page_list* list, void* owner) {
   wavl_init(&list->tree, &node_ops);
   list->page_count = 0;
   list->owner = owner;
+  list->hint = NULL;
 }
 
 void vm_page_list_destroy(struct vm_page_list* list) {
@@ -47,7 +48,12 @@ void vm_page_list_destroy(struct vm_page_list* list) {
 
 static struct vm_page_list_node* find_node(const struct vm_page_list* list, uint64_t index) {
   uint64_t key = index & ~NODE_MASK;
-  return node_of(wavl_find(&list->tree, &key));
+  struct vm_page_list_node* hint = list->hint;
+  if (hint != NULL && hint->first_index == key) return hint;
+  struct vm_page_list_node* node = node_of(wavl_find(&list->tree, &key));
+  // The hint is a cache, not state: updating it through a const list is safe under the lock.
+  if (node != NULL) ((struct vm_page_list*)list)->hint = node;
+  return node;
 }
 
 // First node whose range ends after |index| (contains it or lies above it).
@@ -110,6 +116,7 @@ void vm_page_list_insert_from_cache(struct vm_page_list* list, uint64_t offset,
 }
 
 static void node_erase(struct vm_page_list* list, struct vm_page_list_node* node) {
+  if (list->hint == node) list->hint = NULL;
   wavl_erase(&list->tree, &node->tree_node);
   heap_free(node);
 }
@@ -370,13 +377,16 @@ void vm_page_list_check(const struct vm_page_list* list, uint64_t size) {
   wavl_check(&list->tree);
   uint64_t pages = 0;
   const struct vm_page_list_node* prev = NULL;
+  bool hint_found = list->hint == NULL;
   for (const struct vm_page_list_node* node = node_of(wavl_first(&list->tree)); node;
        node = node_next(node)) {
     ZX_ASSERT_MSG(!prev || prev->first_index < node->first_index, "nodes out of order");
     check_node(list, node, size);
     pages += node->used;
     prev = node;
+    if (node == list->hint) hint_found = true;
   }
+  ZX_ASSERT_MSG(hint_found, "lookup hint %p is not a node of this list", (void*)list->hint);
   ZX_ASSERT_MSG(pages == list->page_count, "page_count %lu, counted %lu",
                 (unsigned long)list->page_count, (unsigned long)pages);
 }

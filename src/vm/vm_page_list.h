@@ -33,6 +33,11 @@ struct vm_page_list {
   struct wavl_tree tree;  // of vm_page_list_node
   uint64_t page_count;    // pages stored
   void* owner;            // what pages' vm_page.owner must be (the vm_cow_pages)
+  // The node the last lookup found: sequential accesses (faults, forks, copies walking a range)
+  // mostly hit the same 16-page node, so this skips the tree search. A pure cache, written by
+  // lookups too (the list's lock is held for them as for every other operation); cleared when
+  // that node is freed, so it never dangles.
+  struct vm_page_list_node* hint;
 };
 
 // A stack of preallocated nodes, so a batch insert can allocate everything before changing state.
