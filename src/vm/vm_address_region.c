@@ -515,6 +515,19 @@ void vm_address_region_dump_locked(struct vm_address_region* vmar, unsigned dept
   }
 }
 
+zx_status_t vm_address_region_enumerate_locked(struct vm_address_region* vmar, vm_region_enum_fn fn,
+                                               void* ctx) {
+  mutex_assert_held(&vmar->common.aspace->lock);
+  unsigned depth = 0;
+  for (struct vm_address_region_or_mapping* n = &vmar->common; n != NULL;
+       n = vmar_preorder_next(vmar, n, &depth)) {
+    zx_status_t status = fn(ctx, n, depth);
+    if (status == ZX_ERR_STOP) return ZX_OK;
+    if (status != ZX_ERR_NEXT) return status;
+  }
+  return ZX_OK;
+}
+
 // ---- invariant checker ----------------------------------------------------------------------
 
 // Invariants 1 and 2 for one VMAR and its direct children.

@@ -182,6 +182,20 @@ struct vm_address_region_or_mapping* vm_address_region_find_region(struct vm_add
 struct vm_mapping* vm_address_region_find_mapping_locked(struct vm_address_region* vmar,
                                                          vaddr_t va);
 
+// Walks |vmar| and everything below it in pre-order (a VMAR before its children, children in
+// address order), without recursion however deep the tree: calls |fn(ctx, r, depth)| with depth
+// 0 for |vmar| itself. |fn| returns ZX_ERR_NEXT to go on, ZX_ERR_STOP to end the walk (the
+// function then returns ZX_OK), or any other status, which ends the walk and is returned. |fn|
+// must not change the tree. Aspace lock held.
+typedef zx_status_t (*vm_region_enum_fn)(void* ctx, struct vm_address_region_or_mapping* r,
+                                         unsigned depth);
+zx_status_t vm_address_region_enumerate_locked(struct vm_address_region* vmar, vm_region_enum_fn fn,
+                                               void* ctx);
+
+// The aspace a VMO mapping-tree node belongs to (for callers walking a VMO's mappings with
+// vm_object_for_each_mapping_locked). VMO lock held.
+struct vm_aspace* vm_mapping_node_aspace(struct vm_object_mapping_node* node);
+
 // Prints |vmar| and everything below it (spec §2 DumpLocked format), |depth| levels indented.
 void vm_address_region_dump_locked(struct vm_address_region* vmar, unsigned depth, bool verbose,
                                    const struct printer* out);

@@ -349,6 +349,34 @@ void vm_aspace_check(struct vm_aspace* aspace) {
   mutex_unlock(&aspace->region_lock);
 }
 
+void vm_aspace_get_counts(struct vm_aspace* aspace, struct vm_aspace_counts* out) {
+  const struct vm_aspace_stats* a = &aspace->stats;
+  out->faults = atomic_load(&a->faults);
+  out->faults_not_found = atomic_load(&a->faults_not_found);
+  out->faults_denied = atomic_load(&a->faults_denied);
+  out->faults_out_of_range = atomic_load(&a->faults_out_of_range);
+  out->faults_retried = atomic_load(&a->faults_retried);
+  out->fault_pages_mapped = atomic_load(&a->pages_mapped);
+  struct arch_aspace_counts counts;
+  arch_aspace_get_counts(aspace->arch, &counts);
+  out->present_entries = counts.present_entries;
+  out->table_pages = counts.table_pages;
+}
+
+vaddr_t vm_aspace_base(const struct vm_aspace* aspace) { return aspace->base; }
+size_t vm_aspace_size(const struct vm_aspace* aspace) { return aspace->size; }
+const char* vm_aspace_name(const struct vm_aspace* aspace) { return aspace->name; }
+
+zx_status_t vm_aspace_enumerate(struct vm_aspace* aspace, vm_region_enum_fn fn, void* ctx) {
+  mutex_lock(&aspace->lock);
+  zx_status_t status = ZX_ERR_BAD_STATE;
+  if (aspace->root_vmar != NULL) {
+    status = vm_address_region_enumerate_locked(aspace->root_vmar, fn, ctx);
+  }
+  mutex_unlock(&aspace->lock);
+  return status;
+}
+
 void vm_aspace_dump(struct vm_aspace* aspace, bool verbose, const struct printer* out) {
   mutex_lock(&aspace->lock);
   printer_printf(out,

@@ -118,6 +118,30 @@ zx_status_t vm_aspace_user_access(struct vm_aspace* aspace, vaddr_t va, void* bu
 // the first violation. Takes the region and aspace locks.
 void vm_aspace_check(struct vm_aspace* aspace);
 
+// A snapshot of the fault statistics and the page-table counters, for the zx layer.
+struct vm_aspace_counts {
+  uint64_t faults;
+  uint64_t faults_not_found;
+  uint64_t faults_denied;
+  uint64_t faults_out_of_range;
+  uint64_t faults_retried;
+  uint64_t fault_pages_mapped;  // pages installed by faults
+  uint64_t present_entries;     // page-table entries present now
+  uint64_t table_pages;         // page-table pages held
+};
+void vm_aspace_get_counts(struct vm_aspace* aspace, struct vm_aspace_counts* out);
+
+// The aspace's range and name, for reports.
+vaddr_t vm_aspace_base(const struct vm_aspace* aspace);
+size_t vm_aspace_size(const struct vm_aspace* aspace);
+const char* vm_aspace_name(const struct vm_aspace* aspace);
+
+// Walks the whole tree under the aspace lock (vm_address_region_enumerate_locked from the root
+// VMAR, which is at depth 0). ZX_ERR_BAD_STATE once the aspace is destroyed; otherwise what the
+// walk returns. |fn| runs with the aspace lock held: it may take VMO locks, not aspace locks.
+zx_status_t vm_aspace_enumerate(struct vm_aspace* aspace, vm_region_enum_fn fn,
+                                void* ctx) WARN_UNUSED;
+
 // Prints the whole tree (VMARs, mappings, protection runs, VMOs).
 void vm_aspace_dump(struct vm_aspace* aspace, bool verbose, const struct printer* out);
 

@@ -543,6 +543,10 @@ zx_status_t vm_mapping_enumerate_protection_ranges_locked_object(struct vm_mappi
                        fn, ctx);
 }
 
+struct vm_aspace* vm_mapping_node_aspace(struct vm_object_mapping_node* node) {
+  return containerof(node, struct vm_mapping, vmo_node)->common.aspace;
+}
+
 struct vm_mapping_key vm_mapping_get_key(const struct vm_mapping* m) {
   struct vm_mapping_key key = {m->object_offset, (uint64_t)(uintptr_t)m};
   return key;

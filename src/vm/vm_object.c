@@ -198,6 +198,17 @@ void vm_object_remove_mapping_locked(struct vm_object* obj, struct vm_object_map
   wavl_erase(&obj->mapping_tree, &node->node);
 }
 
+zx_status_t vm_object_for_each_mapping_locked(struct vm_object* obj, vm_object_mapping_fn fn,
+                                              void* ctx) {
+  vm_object_assert_held(obj);
+  for (struct wavl_node* w = wavl_first(&obj->mapping_tree); w != NULL; w = wavl_next(w)) {
+    zx_status_t status = fn(ctx, containerof(w, struct vm_object_mapping_node, node));
+    if (status == ZX_ERR_STOP) return ZX_OK;
+    if (status != ZX_ERR_NEXT) return status;
+  }
+  return ZX_OK;
+}
+
 uint64_t vm_object_mapping_count_locked(const struct vm_object* obj) {
   vm_object_assert_held(obj);
   return wavl_count(&obj->mapping_tree);

@@ -202,6 +202,12 @@ void vm_object_add_mapping_locked(struct vm_object* obj, struct vm_object_mappin
     REQUIRES(&obj->hierarchy->lock);
 void vm_object_remove_mapping_locked(struct vm_object* obj, struct vm_object_mapping_node* node)
     REQUIRES(&obj->hierarchy->lock);
+// Calls |fn(ctx, node)| for every mapping of |obj| in key order; |fn| returns ZX_ERR_NEXT to go
+// on, ZX_ERR_STOP to end (→ ZX_OK), anything else ends the walk and is returned. |fn| must not add
+// or remove mappings. VMO lock held.
+typedef zx_status_t (*vm_object_mapping_fn)(void* ctx, struct vm_object_mapping_node* node);
+zx_status_t vm_object_for_each_mapping_locked(struct vm_object* obj, vm_object_mapping_fn fn,
+                                              void* ctx) REQUIRES(&obj->hierarchy->lock);
 uint64_t vm_object_mapping_count_locked(const struct vm_object* obj)
     REQUIRES(&obj->hierarchy->lock);
 // [*out_offset, *out_offset + *out_len) = from the lowest mapped offset to the highest mapped

@@ -25,6 +25,16 @@ struct child_request {
 static bool is_single_bit(uint32_t v) { return v != 0 && (v & (v - 1)) == 0; }
 
 // Checks that need no lock: bits, alignment, combinations, size rounding.
+// True when some view of |cow| (the VMO, a reference) is resizable. Lock held.
+static bool node_has_resizable_view(struct vm_cow_pages* cow) REQUIRES(&cow->hierarchy->lock) {
+  list_for_every(&cow->views, n) {
+    if (vm_object_paged_is_resizable(containerof(n, struct vm_object_paged, view_node))) {
+      return true;
+    }
+  }
+  return false;
+}
+
 static zx_status_t check_options(struct child_request* r) {
   uint32_t type = r->options & VM_CHILD_TYPE_MASK;
   if ((r->options & ~VM_CHILD_OPTIONS_MASK) || !is_single_bit(type)) return ZX_ERR_INVALID_ARGS;
@@ -64,7 +74,10 @@ static zx_status_t check_parent_locked(struct vm_object_paged* parent, struct ch
   if (!add_u64(parent->cow_offset, r->offset, &r->node_offset)) return ZX_ERR_INVALID_ARGS;
   if (type == VM_CHILD_SLICE) {
     if (!range_in_bounds(r->offset, r->rounded, parent_size)) return ZX_ERR_INVALID_ARGS;
-    if (vm_object_paged_is_resizable(parent)) return ZX_ERR_NOT_SUPPORTED;
+    // A slice has a fixed window, so the pages under it must not be able to go away: refuse it
+    // when any view of the node can resize it (a non-resizable reference of a resizable VMO
+    // shares the resizable node).
+    if (node_has_resizable_view(cow)) return ZX_ERR_NOT_SUPPORTED;
     r->kind = KIND_SLICE;
     return ZX_OK;
   }

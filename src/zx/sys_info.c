@@ -55,22 +55,32 @@ static zx_status_t info_array_finish(const struct info_array* a, size_t* actual,
 // Fuchsia's share_count: 1 while the VMO has fewer than two mappings, else the number of distinct
 // address spaces among them (past 64 distinct ones, the rest is estimated from the ratio seen so
 // far, as Fuchsia does). VMO lock held.
-static size_t vmo_share_count_locked(struct vm_object* obj) REQUIRES(&obj->hierarchy->lock) {
-  enum { kMaxTracked = 64 };
-  size_t total = vm_object_mapping_count_locked(obj);
-  if (total < 2) return 1;
-  struct vm_aspace* seen[kMaxTracked];
-  size_t n = 0, visited = 0;
-  for (struct wavl_node* w = wavl_first(&obj->mapping_tree); w != NULL; w = wavl_next(w)) {
-    struct vm_object_mapping_node* node = containerof(w, struct vm_object_mapping_node, node);
-    struct vm_aspace* aspace = containerof(node, struct vm_mapping, vmo_node)->common.aspace;
-    bool dup = false;
-    for (size_t i = 0; i < n && !dup; i++) dup = seen[i] == aspace;
-    if (!dup && n == kMaxTracked) return n + (total - visited) * n / visited;
-    if (!dup) seen[n++] = aspace;
-    visited++;
+struct share_count {
+  struct vm_aspace* seen[64];
+  size_t n, visited, total, result;
+};
+
+static zx_status_t share_count_visit(void* ctx, struct vm_object_mapping_node* node) {
+  struct share_count* c = ctx;
+  struct vm_aspace* aspace = vm_mapping_node_aspace(node);
+  bool dup = false;
+  for (size_t i = 0; i < c->n && !dup; i++) dup = c->seen[i] == aspace;
+  if (!dup && c->n == countof(c->seen)) {
+    c->result = c->n + (c->total - c->visited) * c->n / c->visited;
+    return ZX_ERR_STOP;
   }
-  return n;
+  if (!dup) c->seen[c->n++] = aspace;
+  c->visited++;
+  c->result = c->n;
+  return ZX_ERR_NEXT;
+}
+
+static size_t vmo_share_count_locked(struct vm_object* obj) REQUIRES(&obj->hierarchy->lock) {
+  struct share_count c = {.total = vm_object_mapping_count_locked(obj)};
+  if (c.total < 2) return 1;
+  zx_status_t status = vm_object_for_each_mapping_locked(obj, share_count_visit, &c);
+  ZX_DEBUG_ASSERT(status == ZX_OK);
+  return c.result;
 }
 
 // Memory attributed to [offset, offset + len) of |obj|. Slices and references own nothing: their
@@ -203,32 +213,25 @@ static void collect_handle_vmo(void* ctx, struct dispatcher* d, zx_rights_t righ
   vmo_ref_push(ctx, v->vmo, v->create_options, ZX_INFO_VMO_VIA_HANDLE, rights);
 }
 
-// Every mapping below |vmar| in address order, depth first. Aspace lock held.
-static void collect_mapped_vmos_locked(struct vm_address_region* vmar, struct vmo_ref_list* l) {
-  for (struct vm_region_node* n = vm_region_list_first(&vmar->children); n != NULL;
-       n = vm_region_list_next(n)) {
-    struct vm_address_region_or_mapping* r = vm_region_from_node(n);
-    if (!r->is_mapping) {
-      collect_mapped_vmos_locked(vm_address_region_from(r), l);
-      continue;
-    }
-    struct vm_mapping* m = vm_mapping_from(r);
-    if (m->object != NULL && m->object->type == VM_OBJECT_TYPE_PAGED) {
-      struct vm_object_paged* vmo = vm_object_paged_from_object(m->object);
-      vmo_ref_push(l, vmo, 0, ZX_INFO_VMO_VIA_MAPPING, 0);
-    }
+// Every mapping of the address space in address order, depth first (vm_aspace_enumerate).
+static zx_status_t collect_mapped_vmo(void* ctx, struct vm_address_region_or_mapping* r,
+                                      unsigned depth) {
+  (void)depth;
+  if (!r->is_mapping) return ZX_ERR_NEXT;
+  struct vm_object* obj = vm_mapping_vmo_locked(vm_mapping_from(r));
+  if (obj == NULL) return ZX_ERR_NEXT;
+  if (obj->type == VM_OBJECT_TYPE_PAGED) {
+    vmo_ref_push(ctx, vm_object_paged_from_object(obj), 0, ZX_INFO_VMO_VIA_MAPPING, 0);
   }
+  vm_object_release(obj);
+  return ZX_ERR_NEXT;
 }
 
-// Counts the mappings of |aspace| (aspace lock held).
-static size_t count_mappings_locked(struct vm_address_region* vmar) {
-  size_t n = 0;
-  for (struct vm_region_node* c = vm_region_list_first(&vmar->children); c != NULL;
-       c = vm_region_list_next(c)) {
-    struct vm_address_region_or_mapping* r = vm_region_from_node(c);
-    n += r->is_mapping ? 1 : count_mappings_locked(vm_address_region_from(r));
-  }
-  return n;
+static zx_status_t count_mapping(void* ctx, struct vm_address_region_or_mapping* r,
+                                 unsigned depth) {
+  (void)depth;
+  if (r->is_mapping) ++*(size_t*)ctx;
+  return ZX_ERR_NEXT;
 }
 
 // Gathers the VMOs |p| reaches: through handles (only the self process owns handles: zxvm has
@@ -237,22 +240,19 @@ static zx_status_t collect_process_vmos(struct process_dispatcher* p, struct vmo
   bool is_self = p == kernel_self_process();
   for (;;) {
     size_t handles = is_self ? handle_table_count() : 0;
-    mutex_lock(&p->aspace->lock);
-    struct vm_address_region* root = p->aspace->root_vmar;
-    size_t mappings = root ? count_mappings_locked(root) : 0;
-    mutex_unlock(&p->aspace->lock);
-    if (root == NULL) return ZX_ERR_BAD_STATE;
+    size_t mappings = 0;
+    zx_status_t status = vm_aspace_enumerate(p->aspace, count_mapping, &mappings);
+    if (status != ZX_OK) return status;
     *l = (struct vmo_ref_list){.capacity = handles + mappings + 8};
     l->refs = heap_calloc(l->capacity, sizeof(*l->refs));
     if (l->refs == NULL) return ZX_ERR_NO_MEMORY;
     if (is_self) handle_table_for_each(collect_handle_vmo, l);
-    mutex_lock(&p->aspace->lock);
-    if (p->aspace->root_vmar != NULL) collect_mapped_vmos_locked(p->aspace->root_vmar, l);
-    mutex_unlock(&p->aspace->lock);
-    if (!l->overflow) return ZX_OK;
-    // Handles or mappings were added meanwhile: count again.
+    status = vm_aspace_enumerate(p->aspace, collect_mapped_vmo, l);
+    if (status == ZX_OK && !l->overflow) return ZX_OK;
+    // Handles or mappings were added meanwhile (count again), or the aspace died.
     for (size_t i = 0; i < l->count; i++) vm_object_paged_release(l->refs[i].vmo);
     heap_free(l->refs);
+    if (status != ZX_OK) return status;
   }
 }
 
@@ -379,37 +379,38 @@ static zx_status_t maps_emit_run(void* ctx, vaddr_t base, size_t len, uint32_t a
       .base = base, .size = len, .depth = w->depth, .type = ZX_INFO_MAPS_TYPE_MAPPING};
   e.mmu_flags = perms_from_arch(arch_mmu_flags);
   e.vmo_offset = vm_mapping_object_offset(m) + (base - vm_mapping_base(m));
-  if (m->object != NULL) {
-    e.vmo_koid = vm_object_user_id(m->object);
-    vm_object_get_name(m->object, e.name);
-    e.counts = vmo_attribution(m->object, e.vmo_offset, len);
+  struct vm_object* obj = vm_mapping_vmo_locked(m);
+  if (obj != NULL) {
+    e.vmo_koid = vm_object_user_id(obj);
+    vm_object_get_name(obj, e.name);
+    e.counts = vmo_attribution(obj, e.vmo_offset, len);
+    vm_object_release(obj);
   }
   maps_emit(w, &e);
   return ZX_ERR_NEXT;  // keep enumerating
 }
 
-static void maps_walk_vmar_locked(struct maps_walk* w, struct vm_address_region* vmar,
-                                  size_t depth) {
-  struct maps_entry e = {.base = vm_region_base(&vmar->common),
-                         .size = vm_region_size(&vmar->common),
-                         .depth = depth,
-                         .type = ZX_INFO_MAPS_TYPE_VMAR};
-  memcpy(e.name, vmar->name, ZX_MAX_NAME_LEN);
-  maps_emit(w, &e);
-  for (struct vm_region_node* n = vm_region_list_first(&vmar->children); n != NULL;
-       n = vm_region_list_next(n)) {
-    struct vm_address_region_or_mapping* r = vm_region_from_node(n);
-    if (!r->is_mapping) {
-      maps_walk_vmar_locked(w, vm_address_region_from(r), depth + 1);
-      continue;
-    }
-    w->mapping = vm_mapping_from(r);
-    w->depth = depth + 1;
-    // maps_emit_run never fails, so neither does the enumeration.
-    zx_status_t status = vm_mapping_enumerate_protection_ranges_locked(
-        w->mapping, vm_region_base(r), vm_region_size(r), maps_emit_run, w);
-    ZX_DEBUG_ASSERT(status == ZX_OK);
+// One VMAR (an entry of its own) or mapping (an entry per protection run) of the walk; the root
+// VMAR is at depth 1 (the aspace is 0).
+static zx_status_t maps_visit(void* ctx, struct vm_address_region_or_mapping* r, unsigned depth) {
+  struct maps_walk* w = ctx;
+  if (!r->is_mapping) {
+    struct vm_address_region* vmar = vm_address_region_from(r);
+    struct maps_entry e = {.base = vm_region_base(r),
+                           .size = vm_region_size(r),
+                           .depth = depth + 1,
+                           .type = ZX_INFO_MAPS_TYPE_VMAR};
+    memcpy(e.name, vmar->name, ZX_MAX_NAME_LEN);
+    maps_emit(w, &e);
+    return ZX_ERR_NEXT;
   }
+  w->mapping = vm_mapping_from(r);
+  w->depth = depth + 1;
+  // maps_emit_run never fails, so neither does the enumeration.
+  zx_status_t status = vm_mapping_enumerate_protection_ranges_locked(
+      w->mapping, vm_region_base(r), vm_region_size(r), maps_emit_run, w);
+  ZX_DEBUG_ASSERT(status == ZX_OK);
+  return ZX_ERR_NEXT;
 }
 
 static zx_status_t info_process_maps(struct process_dispatcher* p, uint32_t topic, void* buffer,
@@ -422,18 +423,14 @@ static zx_status_t info_process_maps(struct process_dispatcher* p, uint32_t topi
                                                           : sizeof(zx_info_maps_t);
   struct maps_walk w = {.topic = topic};
   info_array_init(&w.out, buffer, buffer_size, record_size);
-  struct vm_aspace* aspace = p->aspace;
-  mutex_lock(&aspace->lock);
-  if (aspace->root_vmar == NULL) {
-    mutex_unlock(&aspace->lock);
-    return ZX_ERR_BAD_STATE;
-  }
-  struct maps_entry e = {
-      .base = aspace->base, .size = aspace->size, .depth = 0, .type = ZX_INFO_MAPS_TYPE_ASPACE};
-  memcpy(e.name, aspace->name, ZX_MAX_NAME_LEN);
+  struct maps_entry e = {.base = vm_aspace_base(p->aspace),
+                         .size = vm_aspace_size(p->aspace),
+                         .depth = 0,
+                         .type = ZX_INFO_MAPS_TYPE_ASPACE};
+  memcpy(e.name, vm_aspace_name(p->aspace), ZX_MAX_NAME_LEN);
   maps_emit(&w, &e);
-  maps_walk_vmar_locked(&w, aspace->root_vmar, 1);
-  mutex_unlock(&aspace->lock);
+  zx_status_t status = vm_aspace_enumerate(p->aspace, maps_visit, &w);
+  if (status != ZX_OK) return status;
   return info_array_finish(&w.out, actual, avail);
 }
 

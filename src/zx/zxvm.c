@@ -286,16 +286,15 @@ ZXVM_EXPORT zx_status_t zxvm_check(zx_handle_t process) {
 // ---- statistics -------------------------------------------------------------------------------
 
 static void stats_add_process(zxvm_stats_t* s, struct process_dispatcher* p) {
-  const struct vm_aspace_stats* a = &p->aspace->stats;
-  s->faults += atomic_load(&a->faults);
-  s->faults_not_found += atomic_load(&a->faults_not_found);
-  s->faults_access_denied += atomic_load(&a->faults_denied);
-  s->faults_out_of_range += atomic_load(&a->faults_out_of_range);
-  s->faults_retried += atomic_load(&a->faults_retried);
-  s->fault_pages_mapped += atomic_load(&a->pages_mapped);
-  struct arch_aspace_counts counts;
-  arch_aspace_get_counts(p->aspace->arch, &counts);
-  s->pages_mapped += counts.present_entries;
+  struct vm_aspace_counts c;
+  vm_aspace_get_counts(p->aspace, &c);
+  s->faults += c.faults;
+  s->faults_not_found += c.faults_not_found;
+  s->faults_access_denied += c.faults_denied;
+  s->faults_out_of_range += c.faults_out_of_range;
+  s->faults_retried += c.faults_retried;
+  s->fault_pages_mapped += c.fault_pages_mapped;
+  s->pages_mapped += c.present_entries;
 }
 
 ZXVM_EXPORT zx_status_t zxvm_get_stats(zxvm_stats_t* stats) {

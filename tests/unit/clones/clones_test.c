@@ -458,6 +458,14 @@ static void check_all(void) {
   }
 }
 
+// True when a live VMO viewing store |s| in full (the VMO or a reference) is resizable.
+static bool store_resizable(int s) {
+  for (int i = 0; i < MAXV; i++) {
+    if (vm[i].vmo && vm[i].store == s && vm[i].resizable && !vm[i].fixed) return true;
+  }
+  return false;
+}
+
 static void rand_child(struct prng* r, int from, int slot) {
   struct mvmo* f = &vm[from];
   uint64_t size = msize(f);
@@ -475,8 +483,8 @@ static void rand_child(struct prng* r, int from, int slot) {
   zx_status_t expect = ZX_OK;
   if (type == VM_CHILD_SLICE && off + len > size)
     expect = ZX_ERR_INVALID_ARGS;
-  else if (type == VM_CHILD_SLICE && f->resizable)
-    expect = ZX_ERR_NOT_SUPPORTED;
+  else if (type == VM_CHILD_SLICE && store_resizable(f->store))
+    expect = ZX_ERR_NOT_SUPPORTED;  // some view could shrink the pages under the slice
   struct vm_object_paged* c = NULL;
   assert_status(expect, vm_object_paged_create_child(f->vmo, opts, off, len, &c));
   if (expect != ZX_OK) return;

@@ -146,7 +146,7 @@ static void* mutator_main(void* arg) {
   struct prng rng;
   prng_seed(&rng, sh->seed);
   // Runs until every worker is done, so the workers always race with it.
-  for (uint64_t it = 0; !atomic_load(&sh->stop); it++) {
+  while (!atomic_load(&sh->stop)) {
     if (prng_uniform(&rng, 4) == 0) {
       // Flip the stable mapping's protection (within its RW ceiling).
       uint32_t prot = prng_uniform(&rng, 2) ? VT_PERM_RW : VT_PERM_R;
