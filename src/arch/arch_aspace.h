@@ -264,4 +264,9 @@ zx_status_t arch_aspace_register_backend(enum arch_backend backend,
 // aspaces need the shared arena only when they are created.
 zx_status_t arch_host_backend_register(void) WARN_UNUSED;
 
+// True when [|base|, |base|+|len|) of this process intersects a live host aspace's reservation:
+// memory whose pages zxvm itself maps, so touching it may fault into the VM. Lock-free; callers
+// use it to avoid touching such memory while holding a VM lock. False for len 0.
+bool arch_host_range_overlaps(vaddr_t base, size_t len);
+
 #endif  // ZXVM_ARCH_ARCH_ASPACE_H_

@@ -363,6 +363,10 @@ void vm_aspace_get_counts(struct vm_aspace* aspace, struct vm_aspace_counts* out
   out->table_pages = counts.table_pages;
 }
 
+bool vm_buffer_in_mapped_memory(const void* p, size_t len) {
+  return arch_host_range_overlaps((vaddr_t)p, len);
+}
+
 vaddr_t vm_aspace_base(const struct vm_aspace* aspace) { return aspace->base; }
 size_t vm_aspace_size(const struct vm_aspace* aspace) { return aspace->size; }
 const char* vm_aspace_name(const struct vm_aspace* aspace) { return aspace->name; }

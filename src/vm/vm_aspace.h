@@ -142,6 +142,11 @@ const char* vm_aspace_name(const struct vm_aspace* aspace);
 zx_status_t vm_aspace_enumerate(struct vm_aspace* aspace, vm_region_enum_fn fn,
                                 void* ctx) WARN_UNUSED;
 
+// True when the caller's buffer [|p|, |p|+|len|) is (partly) memory a host-backend aspace maps:
+// touching it may fault into the VM, so it must never be touched with a VM lock held (copy
+// through a bounce buffer instead). Lock-free.
+bool vm_buffer_in_mapped_memory(const void* p, size_t len);
+
 // Prints the whole tree (VMARs, mappings, protection runs, VMOs).
 void vm_aspace_dump(struct vm_aspace* aspace, bool verbose, const struct printer* out);
 

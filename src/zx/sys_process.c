@@ -102,7 +102,7 @@ ZXVM_EXPORT zx_status_t zx_process_read_memory(zx_handle_t handle, zx_vaddr_t va
   size_t n = 0;
   status = m ? mapping_window(m, vaddr, buffer_size, &vmo, &offset, &n) : ZX_ERR_NOT_FOUND;
   if (status == ZX_OK) {
-    status = vm_object_paged_read(vmo, buffer, offset, n);
+    status = zx_vmo_read_user(vmo, buffer, offset, n);
     vm_object_paged_release(vmo);
   }
   if (status == ZX_OK && actual != NULL) *actual = n;
@@ -150,7 +150,7 @@ ZXVM_EXPORT zx_status_t zx_process_write_memory(zx_handle_t handle, zx_vaddr_t v
   size_t n = 0;
   if (status == ZX_OK) status = mapping_window(m, vaddr, buffer_size, &vmo, &offset, &n);
   if (status == ZX_OK) {
-    status = vm_object_paged_write(vmo, buffer, offset, n);
+    status = zx_vmo_write_user(vmo, buffer, offset, n);
     vm_object_paged_release(vmo);
     kernel_validate_aspace(p->aspace);
   }

@@ -10,6 +10,8 @@
 // Children: zx_vmo_create_child makes the checks Fuchsia makes before its VM is involved, in its
 // order, lets vm_object_paged_create_child make the rest, and gives the child handle the rights
 // Fuchsia gives (see child_rights). ZX_VMO_ZERO_CHILDREN is kept by the VMO object (object.c).
+#include <string.h>
+
 #include "zx/zx_priv.h"
 
 static zx_status_t lookup_vmo(zx_handle_t handle, zx_rights_t rights, struct vmo_dispatcher** out,
@@ -29,6 +31,45 @@ static bool vmo_is_discardable(const struct vmo_dispatcher* v) {
 
 static bool vmo_is_resizable(const struct vmo_dispatcher* v) {
   return (v->create_options & ZX_VMO_RESIZABLE) != 0;
+}
+
+// Bounce-buffer chunk for buffers in zxvm-mapped memory.
+#define USER_COPY_CHUNK ((size_t)64 << 10)
+
+zx_status_t zx_vmo_read_user(struct vm_object_paged* vmo, void* buffer, uint64_t offset,
+                             size_t len) {
+  if (!vm_buffer_in_mapped_memory(buffer, len)) {
+    return vm_object_paged_read(vmo, buffer, offset, len);
+  }
+  size_t chunk = len < USER_COPY_CHUNK ? len : USER_COPY_CHUNK;
+  char* bounce = heap_alloc(chunk);
+  if (bounce == NULL) return ZX_ERR_NO_MEMORY;
+  zx_status_t status = ZX_OK;
+  for (size_t done = 0; done < len && status == ZX_OK; done += chunk) {
+    size_t n = len - done < chunk ? len - done : chunk;
+    status = vm_object_paged_read(vmo, bounce, offset + done, n);
+    if (status == ZX_OK) memcpy((char*)buffer + done, bounce, n);  // may fault: no lock held
+  }
+  heap_free(bounce);
+  return status;
+}
+
+zx_status_t zx_vmo_write_user(struct vm_object_paged* vmo, const void* buffer, uint64_t offset,
+                              size_t len) {
+  if (!vm_buffer_in_mapped_memory(buffer, len)) {
+    return vm_object_paged_write(vmo, buffer, offset, len);
+  }
+  size_t chunk = len < USER_COPY_CHUNK ? len : USER_COPY_CHUNK;
+  char* bounce = heap_alloc(chunk);
+  if (bounce == NULL) return ZX_ERR_NO_MEMORY;
+  zx_status_t status = ZX_OK;
+  for (size_t done = 0; done < len && status == ZX_OK; done += chunk) {
+    size_t n = len - done < chunk ? len - done : chunk;
+    memcpy(bounce, (const char*)buffer + done, n);  // may fault: no lock held
+    status = vm_object_paged_write(vmo, bounce, offset + done, n);
+  }
+  heap_free(bounce);
+  return status;
 }
 
 ZXVM_EXPORT zx_status_t zx_vmo_create(uint64_t size, uint32_t options, zx_handle_t* out) {
@@ -72,7 +113,7 @@ ZXVM_EXPORT zx_status_t zx_vmo_read(zx_handle_t handle, void* buffer, uint64_t o
   } else if (buffer == NULL && buffer_size > 0) {
     status = ZX_ERR_INVALID_ARGS;
   } else if (buffer_size > 0) {
-    status = vm_object_paged_read(v->vmo, buffer, offset, buffer_size);
+    status = zx_vmo_read_user(v->vmo, buffer, offset, buffer_size);
   }
   vmo_put(v);
   return status;
@@ -88,7 +129,7 @@ ZXVM_EXPORT zx_status_t zx_vmo_write(zx_handle_t handle, const void* buffer, uin
   } else if (buffer == NULL && buffer_size > 0) {
     status = ZX_ERR_INVALID_ARGS;
   } else if (buffer_size > 0) {
-    status = vm_object_paged_write(v->vmo, buffer, offset, buffer_size);
+    status = zx_vmo_write_user(v->vmo, buffer, offset, buffer_size);
     kernel_validate_all();
   }
   vmo_put(v);

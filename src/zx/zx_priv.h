@@ -25,6 +25,16 @@ struct process_dispatcher* kernel_self_process(void);
 void kernel_validate_aspace(struct vm_aspace* aspace);
 void kernel_validate_all(void);
 
+// vm_object_paged_read / _write for a caller's buffer. The VM copies with the VMO lock held, so a
+// buffer that is itself zxvm-mapped host memory (reading a VMO into a mapping of the same VMO) is
+// copied through a bounce buffer instead, touched only with no lock held. Statuses as the VM's,
+// plus ZX_ERR_NO_MEMORY if the bounce buffer cannot be allocated; a transfer that fails part way
+// through a bounced copy may have moved the chunks before the failure.
+zx_status_t zx_vmo_read_user(struct vm_object_paged* vmo, void* buffer, uint64_t offset,
+                             size_t len) WARN_UNUSED;
+zx_status_t zx_vmo_write_user(struct vm_object_paged* vmo, const void* buffer, uint64_t offset,
+                              size_t len) WARN_UNUSED;
+
 // Largest transfer of zx_process_read_memory / write_memory.
 #define KERNEL_MAX_DEBUG_TRANSFER ((size_t)64 << 20)
 

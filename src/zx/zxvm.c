@@ -57,8 +57,8 @@ static bool str_equal(const char* a, const char* b) {
   return *a == *b;
 }
 
-// The configuration the environment asks for. An unknown or "host" ZXVM_BACKEND keeps the
-// default (host where built, else soft): only zxvm_init makes a hard host request.
+// The configuration the environment asks for. ZXVM_BACKEND=soft picks the soft MMU; anything
+// else keeps the default (host where built, else soft): only zxvm_init makes a hard host request.
 static void config_from_env(zxvm_config_t* c) {
   *c = (zxvm_config_t){.backend = ZXVM_BACKEND_DEFAULT,
                        .aslr_entropy_bits = KERNEL_DEFAULT_ASLR_BITS};
@@ -114,8 +114,16 @@ static zx_status_t kernel_init_locked(const zxvm_config_t* c) {
     return ZX_ERR_INVALID_ARGS;
   }
   zx_status_t status = ZX_OK;
+  // The host backend (registered where built) needs the pmm's shared arena, a memory file; the
+  // soft backend works on either arena, so only an explicit soft request gets a private one. No
+  // memory file on this host: the default backend falls back to soft (kernel_create_self).
+  bool want_host = c->backend != ZXVM_BACKEND_SOFT && arch_host_backend_register() == ZX_OK;
   if (!pmm_initialized()) {
-    status = pmm_init((size_t)c->phys_mem_bytes);
+    status =
+        pmm_init_ex((size_t)c->phys_mem_bytes, want_host ? PMM_ARENA_SHARED : PMM_ARENA_PRIVATE);
+    if (status == ZX_ERR_NOT_SUPPORTED && c->backend == ZXVM_BACKEND_DEFAULT) {
+      status = pmm_init((size_t)c->phys_mem_bytes);
+    }
     if (status != ZX_OK) return status;
   }
   status = job_dispatcher_create(&kernel.job);

@@ -23,3 +23,30 @@ zxvm_test(NAME api_zx_handle_concurrency_test
           LABELS concurrency)
 # VMO children through the zx_ API (snapshots, slices, references, ZERO_CHILDREN, info, rights).
 zxvm_test(NAME api_zx_clone_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/zx_clone_test.c LIBS zxvm_zx)
+
+# Both backends (DESIGN.md "Backends": the same API suites run against both). Owner of these lines:
+# the host backend. At the end of the directory, every api_* test (whatever was added above or
+# after these lines) runs with ZXVM_BACKEND=soft, and again as <name>_host with ZXVM_BACKEND=host
+# (the default where the host backend is built: Linux). ASan: zxvm's SIGSEGV handler sits on top of
+# ASan's and passes it every fault that is not zxvm's, so ASan still reports wild accesses.
+function(zxvm_api_tests_on_both_backends)
+  get_property(tests DIRECTORY PROPERTY TESTS)
+  foreach(t ${tests})
+    if(NOT t MATCHES "^api_" OR t MATCHES "_host$")
+      continue()
+    endif()
+    get_test_property(${t} LABELS labels)
+    get_test_property(${t} ENVIRONMENT env)
+    if(NOT env)
+      set(env "")
+    endif()
+    set_tests_properties(${t} PROPERTIES ENVIRONMENT "${env};ZXVM_BACKEND=soft")
+    add_test(NAME ${t}_host COMMAND ${t})
+    set_tests_properties(${t}_host PROPERTIES TIMEOUT 600 ENVIRONMENT
+                         "${env};ZXVM_BACKEND=host;TSAN_OPTIONS=report_signal_unsafe=0")
+    if(labels)
+      set_tests_properties(${t}_host PROPERTIES LABELS "${labels}")
+    endif()
+  endforeach()
+endfunction()
+cmake_language(DEFER CALL zxvm_api_tests_on_both_backends)

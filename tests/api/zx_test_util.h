@@ -12,10 +12,24 @@
 
 #define PAGE ((uint64_t)zx_system_get_page_size())
 
-// Deterministic library setup for a test binary: soft backend, 256 MiB, ASLR off.
+// True when the suite runs on the host backend, whose address spaces are wherever the host put
+// the reservation (the soft backend uses Zircon's x86-64 user layout, base 0x200000).
+static inline bool zx_test_on_host(void) {
+  const char* b = getenv("ZXVM_BACKEND");
+  return b != NULL && strcmp(b, "host") == 0;
+}
+
+// The base a new process's root VMAR has on this backend, or 0 where the host chooses.
+static inline uint64_t zx_test_expected_root_base(void) { return zx_test_on_host() ? 0 : 0x200000; }
+
+// Deterministic library setup for a test binary: 256 MiB, ASLR off, and the backend CTest asks
+// for (ZXVM_BACKEND=host runs the suite on real host mappings; anything else on the soft MMU).
 static inline int zx_test_init(void** state) {
   (void)state;
-  zxvm_config_t c = {.backend = ZXVM_BACKEND_SOFT, .phys_mem_bytes = 256u << 20};
+  const char* b = getenv("ZXVM_BACKEND");
+  zxvm_backend_t backend =
+      b != NULL && strcmp(b, "host") == 0 ? ZXVM_BACKEND_HOST : ZXVM_BACKEND_SOFT;
+  zxvm_config_t c = {.backend = backend, .phys_mem_bytes = 256u << 20};
   zx_status_t status = zxvm_init(&c);
   return status == ZX_OK || status == ZX_ERR_BAD_STATE ? 0 : -1;
 }

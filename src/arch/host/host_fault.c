@@ -78,6 +78,20 @@ static unsigned slots_used;  // (a) slots [0, slots_used) have ever been used
 
 static bool slot_live(const struct arch_aspace* a) { return a != NULL && a != SLOT_CLAIMED; }
 
+bool arch_host_range_overlaps(vaddr_t base, size_t len) {
+  if (len == 0) return false;
+  vaddr_t last = base + (len - 1) < base ? UINTPTR_MAX : base + (len - 1);
+  unsigned used = __atomic_load_n(&slots_used, __ATOMIC_ACQUIRE);
+  for (unsigned i = 0; i < used; i++) {
+    struct host_slot* s = &slots[i];
+    if (!slot_live(__atomic_load_n(&s->aspace, __ATOMIC_ACQUIRE))) continue;
+    vaddr_t b = __atomic_load_n(&s->base, __ATOMIC_RELAXED);
+    vaddr_t l = __atomic_load_n(&s->last, __ATOMIC_RELAXED);
+    if (base <= l && b <= last) return true;
+  }
+  return false;
+}
+
 zx_status_t host_registry_add(struct arch_aspace* a, vaddr_t base, vaddr_t last, unsigned* slot) {
   for (unsigned i = 0; i < HOST_REGISTRY_SLOTS; i++) {
     struct host_slot* s = &slots[i];

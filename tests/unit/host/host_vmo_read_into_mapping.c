@@ -1,12 +1,10 @@
-// NOT run by CTest (built only): demonstrates a known self-deadlock of the host backend, for the
-// owners of src/vm/vm_object_paged.c and vm_cow_pages.c. Fuchsia's VmoTestCase.MapRead reads a VMO
-// into a mapping of the same VMO. vm_object_paged_read copies into the caller's buffer with
-// memcpy inside vm_cow_pages_read_locked, under the VMO's hierarchy lock. When the buffer is an
-// unfaulted host mapping, the copy faults (SIGSEGV), the fault path asks for the same lock, and
-// the thread waits for itself (debug builds: the lock checker panics on the recursive acquire).
-// zx_vmo_write (vm_cow_pages_write_locked reads the buffer under the lock) and
-// zx_process_read/write_memory have the same shape. Exit 0 = the read completed (fixed); a hang
-// or a panic = the bug. A watchdog alarm turns the hang into exit status 2 after 5 s.
+// Regression test (host backend): Fuchsia's VmoTestCase.MapRead reads a VMO into a mapping of
+// the same VMO, and the reverse write. The VM copies to and from the caller's buffer under the
+// VMO's hierarchy lock; when that buffer is an unfaulted host mapping, the copy faults (SIGSEGV)
+// and the fault path needs the same lock: a self-deadlock (debug builds: the lock-order checker
+// panics). Invariant: no VM lock is held while a caller's buffer that zxvm itself maps is touched
+// (src/zx copies such buffers through a bounce buffer, see zx_vmo_read_user). Exit 0 = correct;
+// a hang becomes exit status 2 after 5 s (watchdog alarm); a panic or wrong data fails too.
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -48,5 +46,23 @@ int main(void) {
   status = zx_vmo_read(vmo, (void*)(addr + 4096), 0, 8);
   alarm(0);
   printf("zx_vmo_read into its own mapping: %d, \"%s\"\n", status, (char*)(addr + 4096));
-  return status == ZX_OK && strcmp((char*)(addr + 4096), "MapRead") == 0 ? 0 : 1;
+  if (status != ZX_OK || strcmp((char*)(addr + 4096), "MapRead") != 0) return 1;
+  // The reverse: write to the VMO from a buffer inside its own (not yet faulted) mapping.
+  zx_handle_t vmo2;
+  zx_vaddr_t addr2;
+  if (zx_vmo_create(2 * 4096, 0, &vmo2) != ZX_OK) return 1;
+  if (zx_vmar_map(zx_vmar_root_self(), ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, vmo2, 0, 2 * 4096,
+                  &addr2) != ZX_OK) {
+    return 1;
+  }
+  alarm(5);
+  status = zx_vmo_write(vmo2, (const void*)(addr2 + 4096), 0, 16);  // reads zeros from page 1
+  alarm(0);
+  char check[16] = {1};
+  if (status != ZX_OK || zx_vmo_read(vmo2, check, 0, sizeof(check)) != ZX_OK) return 1;
+  for (size_t i = 0; i < sizeof(check); i++) {
+    if (check[i] != 0) return 1;
+  }
+  printf("zx_vmo_write from its own mapping: %d\n", status);
+  return zxvm_check(zx_process_self()) == ZX_OK ? 0 : 1;
 }

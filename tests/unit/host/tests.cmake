@@ -12,9 +12,11 @@ set_tests_properties(host_arch_test PROPERTIES ENVIRONMENT "${ZXVM_HOST_TEST_ENV
 zxvm_test(NAME host_vm_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/host_vm_test.c LIBS zxvm_zx
           LABELS concurrency)
 set_tests_properties(host_vm_test PROPERTIES ENVIRONMENT "${ZXVM_HOST_TEST_ENV}")
-# A known bug of the VMO read/write paths (copies to user buffers under the VMO lock), built but
-# left out of CTest until fixed: see the file's header. Run build/tests/host_vmo_read_into_mapping.
+# Regression: reading/writing a VMO from/to a buffer inside its own host mapping (MapRead).
 add_executable(host_vmo_read_into_mapping ${CMAKE_CURRENT_LIST_DIR}/host_vmo_read_into_mapping.c)
 target_link_libraries(host_vmo_read_into_mapping PRIVATE zxvm_zx)
 target_compile_definitions(host_vmo_read_into_mapping PRIVATE _GNU_SOURCE)
 target_include_directories(host_vmo_read_into_mapping PRIVATE ${CMAKE_SOURCE_DIR}/src)
+add_test(NAME host_vmo_read_into_mapping COMMAND host_vmo_read_into_mapping)
+set_tests_properties(host_vmo_read_into_mapping PROPERTIES TIMEOUT 60
+                     ENVIRONMENT "${ZXVM_HOST_TEST_ENV}")
