@@ -222,6 +222,15 @@ uint64_t arch_debug_total_table_pages(void);
 zx_status_t arch_soft_translate(struct arch_aspace* aspace, vaddr_t va, uint32_t access,
                                 paddr_t* out_pa, uint32_t* out_pf_flags) WARN_UNUSED;
 
+// Performs one simulated access of |len| bytes (within one page) at |va|: walks the tables as
+// arch_soft_translate does and, on success, copies between |buf| and the page (WRITE: into the
+// page; READ/EXECUTE: out of it) while still holding the arch lock, so the access is atomic with
+// respect to protect/unmap of that entry (a software TLB shootdown). |buf| must not be memory any
+// zxvm host aspace maps (the copy would fault under the arch lock). Same statuses as
+// arch_soft_translate.
+zx_status_t arch_soft_access(struct arch_aspace* aspace, vaddr_t va, uint32_t access, void* buf,
+                             size_t len, uint32_t* out_pf_flags) WARN_UNUSED;
+
 // Backend interface. Every _locked operation is called with the aspace's arch lock held and with
 // arguments already validated by arch_aspace.c (range page aligned and inside the aspace, count
 // >= 1, flags valid). A backend embeds struct arch_aspace first in its own struct.

@@ -265,12 +265,14 @@ zx_status_t vm_aspace_soft_fault_in_range(struct vm_aspace* aspace, vaddr_t va, 
 
 // Translates |va| for |kind| (one ARCH_ACCESS_* kind) in user mode, faulting through the aspace on
 // a miss and retrying. A fault reported resolved that keeps faulting is a bug: ZX_ERR_INTERNAL.
-static zx_status_t translate_user(struct vm_aspace* aspace, vaddr_t va, uint32_t kind,
-                                  paddr_t* out_pa) {
+// One access of |len| bytes within a page at |va|, faulting and retrying as a CPU would. The copy
+// happens inside arch_soft_access, atomically with the page walk.
+static zx_status_t access_page(struct vm_aspace* aspace, vaddr_t va, uint32_t kind, void* buf,
+                               size_t len) {
   for (int faults = 0; faults <= USER_ACCESS_MAX_FAULTS; faults++) {
     uint32_t pf_flags = 0;
     zx_status_t status =
-        arch_soft_translate(aspace->arch, va, kind | ARCH_ACCESS_USER, out_pa, &pf_flags);
+        arch_soft_access(aspace->arch, va, kind | ARCH_ACCESS_USER, buf, len, &pf_flags);
     if (status != ZX_ERR_NOT_FOUND) return status;
     if (faults == USER_ACCESS_MAX_FAULTS) break;
     status = vm_aspace_page_fault(aspace, va, pf_flags | VMM_PF_FLAG_USER);
@@ -292,18 +294,19 @@ zx_status_t vm_aspace_user_access(struct vm_aspace* aspace, vaddr_t va, void* bu
   vaddr_t last;
   if (len == 0) return ZX_OK;
   if (__builtin_add_overflow(va, len - 1, &last)) return ZX_ERR_OUT_OF_RANGE;
+  // The copy runs under the arch lock: a caller buffer that zxvm itself maps (host backend) could
+  // fault there, so such a buffer goes through a bounce page touched with no lock held.
+  bool bounce = buf != NULL && vm_buffer_in_mapped_memory(buf, len);
+  char bounce_page[PAGE_SIZE];
   char* p = buf;
   while (len > 0) {
     size_t chunk = PAGE_SIZE - (va & PAGE_MASK);
     if (chunk > len) chunk = len;
-    paddr_t pa;
-    zx_status_t status = translate_user(aspace, va, kind, &pa);
+    char* target = p == NULL ? NULL : bounce ? bounce_page : p;
+    if (bounce && kind == ARCH_ACCESS_WRITE) memcpy(bounce_page, p, chunk);
+    zx_status_t status = access_page(aspace, va, kind, target, chunk);
     if (status != ZX_OK) return status;
-    if (p != NULL && kind == ARCH_ACCESS_WRITE) {
-      memcpy(paddr_to_physmap(pa), p, chunk);
-    } else if (p != NULL) {
-      memcpy(p, paddr_to_physmap(pa), chunk);
-    }
+    if (bounce && kind != ARCH_ACCESS_WRITE) memcpy(p, bounce_page, chunk);
     if (p != NULL) p += chunk;
     va += chunk;
     len -= chunk;
