@@ -183,7 +183,7 @@ static void pager_unmap_while_fault_waits(void** state) {
   struct waiter w = {.va = fx.base + 40 * P, .status = 1};
   assert_int_equal(0, pthread_create(&w.thread, NULL, waiter_main, &w));
   zx_port_packet_t p = {0};
-  assert_true(packet_queue_pop(&fx.q, &p, 2000));
+  assert_true(packet_queue_pop(&fx.q, &p, 10000));
   assert_ok(vm_address_region_or_mapping_destroy(&fx.mapping->common));
   assert_ok(supply(p.page_request.offset, p.page_request.length));
   assert_int_equal(0, pthread_join(w.thread, NULL));
@@ -195,14 +195,14 @@ static void pager_destroy_vmo_while_fault_waits(void** state) {
   struct waiter w = {.va = fx.base + 7 * P, .status = 1};
   assert_int_equal(0, pthread_create(&w.thread, NULL, waiter_main, &w));
   zx_port_packet_t p = {0};
-  assert_true(packet_queue_pop(&fx.q, &p, 2000));
+  assert_true(packet_queue_pop(&fx.q, &p, 10000));
   // Drop every reference: the mapping's and the test's. The fault holds none while it waits.
   assert_ok(vm_address_region_or_mapping_destroy(&fx.mapping->common));
   vm_object_paged_release(fx.vmo);
   fx.vmo = NULL;
   assert_int_equal(0, pthread_join(w.thread, NULL));
   assert_status(ZX_ERR_BAD_STATE, w.status);  // the dying VMO detached its source
-  assert_true(packet_queue_pop(&fx.q, &p, 2000));
+  assert_true(packet_queue_pop(&fx.q, &p, 10000));
   assert_int_equal(ZX_PAGER_VMO_COMPLETE, p.page_request.command);
 }
 
@@ -267,7 +267,13 @@ static void pager_readers_writers_and_evictor_race(void** state) {
     m[i] = (struct mixer){.role = i < 3 ? 0 : i - 2, .seed = seed + (uint64_t)i, .stop = &stop};
     assert_int_equal(0, pthread_create(&m[i].thread, NULL, mixer_main, &m[i]));
   }
-  usleep(300000);
+  // At least 300 ms, and until something was evicted (a loaded machine may need longer).
+  for (int ms = 0; ms < 10000; ms += 50) {
+    usleep(50000);
+    struct vm_evictor_stats es;
+    vm_evictor_get_stats(&es);
+    if (ms >= 300 && es.pages_evicted > 0) break;
+  }
   atomic_store(&stop, true);
   for (int i = 0; i < N; i++) {
     assert_int_equal(0, pthread_join(m[i].thread, NULL));

@@ -16,7 +16,7 @@
 #define KEY 0x5a5a000000000001ull
 #define RW (ARCH_MMU_FLAG_PERM_READ | ARCH_MMU_FLAG_PERM_WRITE | ARCH_MMU_FLAG_PERM_USER)
 #define RO (ARCH_MMU_FLAG_PERM_READ | ARCH_MMU_FLAG_PERM_USER)
-#define WAIT_MS 2000
+#define WAIT_MS 10000
 
 struct fixture {
   struct vm_aspace* aspace;
@@ -152,6 +152,18 @@ static void accessor_start(struct accessor* a, enum access_kind kind, vaddr_t va
 static zx_status_t accessor_join(struct accessor* a) {
   assert_int_equal(0, pthread_join(a->thread, NULL));
   return a->status;
+}
+
+// Waits until the page source has parked |waits| waiters in total (an access that attaches to a
+// request already sent produces no packet to wait for).
+static void wait_parked(uint64_t waits) {
+  for (int i = 0; i < WAIT_MS; i++) {
+    struct page_source_stats st;
+    page_source_get_stats(fx.src, &st);
+    if (st.waits >= waits) return;
+    usleep(1000);
+  }
+  fail_msg("no waiter parked");
 }
 
 // The accessor is still blocked a while after its request went out.
@@ -363,7 +375,10 @@ static void pager_trap_dirty_write_waits_for_dirty_ack(void** state) {
   assert_int_equal(0, modified);
   // The DIRTY request's other pages were never acked: a write there waits on that request (the
   // pager was already asked), until the pager fails it.
+  struct page_source_stats before;
+  page_source_get_stats(fx.src, &before);
   accessor_start(&a, ACCESS_VMO_WRITE, 0, 3 * P, 1);
+  wait_parked(before.waits + 1);
   assert_blocked(&a);
   assert_int_equal(0, packet_queue_count(&fx.q));
   assert_ok(
