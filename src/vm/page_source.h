@@ -104,6 +104,12 @@ void page_source_acquire(struct page_source* src);
 // Drops a reference; the last frees the source. It must have no outstanding request (detach first).
 void page_source_release(struct page_source* src);
 
+// The send context of |src| if its packets go through |fn|, else NULL (how the zx layer recognises
+// the sources it created).
+static inline void* page_source_send_ctx_if(const struct page_source* src, page_source_send_fn fn) {
+  return src->send_packet == fn ? src->send_ctx : NULL;
+}
+
 static inline bool page_source_trap_dirty(const struct page_source* src) {
   return (src->flags & PAGE_SOURCE_FLAG_TRAP_DIRTY) != 0;
 }
