@@ -69,10 +69,15 @@ void vm_mapping_aspace_unmap_locked_object(struct vm_mapping* m, uint64_t offset
   size_t size;
   if (!vmo_range_to_va(m, offset, len, &base, &size)) return;
   struct vm_currently_faulting* cf = m->currently_faulting;
-  if ((unmap_options & VM_UNMAP_ONLY_HAS_ZERO_PAGES) && cf != NULL &&
+  if (!(unmap_options & VM_UNMAP_HARVEST) && cf != NULL &&
       ranges_intersect(cf->offset, cf->len, offset, len)) {
-    // Only read-only zero-page entries can be there; the fault in flight installs its page with
-    // Upgrade semantics, or unmaps its own range on failure. Entries outside its range are ours.
+    // A range change during a fault on this mapping comes from that fault's own page lookups
+    // (the VMO lock serialises everything else): a zero page being replaced, or (zxvm extends
+    // Zircon's OnlyHasZeroPages rule here) an ancestor's page being forked by a copy-on-write
+    // write. Either way the fault installs the new page over the old entry with Upgrade
+    // semantics (a different paddr is replaced exactly), or unmaps its whole range itself if it
+    // fails, so unmapping the entry now and remapping it a moment later would be wasted work.
+    // Entries outside the fault's range are unmapped as usual.
     cf->unmap_skipped = true;
     uint64_t fault_va = vm_mapping_base(m) + (cf->offset - m->object_offset);
     if (base < fault_va) {
