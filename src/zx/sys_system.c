@@ -1,9 +1,6 @@
-// System, time, port and pager calls: zx_system_get_page_size, zx_system_get_features,
-// zx_clock_get_monotonic, zx_deadline_after, zx_nanosleep, zx_cache_flush, zx_port_*, zx_pager_*.
-//
-// Pagers: the objects exist (zx_pager_create works) but the VM side of user pagers arrives with
-// the clones-and-pagers issue (#4); until then every other pager call validates its handles,
-// types, rights and options exactly as Fuchsia does and then returns ZX_ERR_NOT_SUPPORTED.
+// System, time and port calls: zx_system_get_page_size, zx_system_get_features,
+// zx_clock_get_monotonic, zx_deadline_after, zx_nanosleep, zx_cache_flush, zx_port_*. The pager
+// calls are in sys_pager.c.
 #include <zircon/features.h>
 #include <zircon/syscalls-next.h>
 
@@ -139,105 +136,4 @@ ZXVM_EXPORT zx_status_t zx_port_wait(zx_handle_t handle, zx_instant_mono_t deadl
   }
   dispatcher_release(d);
   return status;
-}
-
-// ---- pagers -----------------------------------------------------------------------------------
-
-ZXVM_EXPORT zx_status_t zx_pager_create(uint32_t options, zx_handle_t* out) {
-  if (options != 0) return ZX_ERR_INVALID_ARGS;
-  if (out == NULL) return ZX_ERR_INVALID_ARGS;
-  zx_status_t status = kernel_ensure_init();
-  if (status != ZX_OK) return status;
-  struct pager_dispatcher* p;
-  status = pager_dispatcher_create(&p);
-  if (status != ZX_OK) return status;
-  status = handle_table_add(&p->base, ZX_DEFAULT_PAGER_RIGHTS, out);
-  dispatcher_release(&p->base);
-  return status;
-}
-
-// Looks up |handle| as |type| with |rights| only to report its status.
-static zx_status_t check_handle(zx_handle_t handle, zx_obj_type_t type, zx_rights_t rights) {
-  struct dispatcher* d;
-  zx_status_t status = dispatcher_lookup(handle, type, rights, &d, NULL);
-  if (status == ZX_OK) dispatcher_release(d);
-  return status;
-}
-
-// The pager handle and a pager VMO handle, as every pager call on a VMO checks them.
-static zx_status_t check_pager_and_vmo(zx_handle_t pager, zx_rights_t pager_rights, zx_handle_t vmo,
-                                       zx_rights_t vmo_rights) {
-  zx_status_t status = check_handle(pager, ZX_OBJ_TYPE_PAGER, pager_rights);
-  if (status != ZX_OK) return status;
-  status = check_handle(vmo, ZX_OBJ_TYPE_VMO, vmo_rights);
-  if (status != ZX_OK) return status;
-  // No VMO is pager-backed yet, so |vmo| was not created by this pager.
-  return ZX_ERR_INVALID_ARGS;
-}
-
-ZXVM_EXPORT zx_status_t zx_pager_create_vmo(zx_handle_t pager, uint32_t options, zx_handle_t port,
-                                            uint64_t key, uint64_t size, zx_handle_t* out) {
-  const uint32_t allowed = ZX_VMO_RESIZABLE | ZX_VMO_TRAP_DIRTY | ZX_VMO_UNBOUNDED;
-  if ((options & ~allowed) || ((options & ZX_VMO_UNBOUNDED) && (options & ZX_VMO_RESIZABLE))) {
-    return ZX_ERR_INVALID_ARGS;
-  }
-  zx_status_t status = check_handle(pager, ZX_OBJ_TYPE_PAGER, ZX_RIGHT_ATTACH_VMO);
-  if (status != ZX_OK) return status;
-  status = check_handle(port, ZX_OBJ_TYPE_PORT, ZX_RIGHT_WRITE);
-  if (status != ZX_OK) return status;
-  if (!(options & ZX_VMO_UNBOUNDED) && size > VM_OBJECT_PAGED_MAX_SIZE) return ZX_ERR_OUT_OF_RANGE;
-  if (out == NULL) return ZX_ERR_INVALID_ARGS;
-  (void)key;
-  // TODO(#4): pager-backed VMOs (page requests, supply, detach) come with the VM's pager support.
-  return ZX_ERR_NOT_SUPPORTED;
-}
-
-ZXVM_EXPORT zx_status_t zx_pager_detach_vmo(zx_handle_t pager, zx_handle_t vmo) {
-  return check_pager_and_vmo(pager, ZX_RIGHT_ATTACH_VMO | ZX_RIGHT_MANAGE_VMO, vmo, ZX_RIGHT_WRITE);
-}
-
-ZXVM_EXPORT zx_status_t zx_pager_supply_pages(zx_handle_t pager, zx_handle_t pager_vmo,
-                                              uint64_t offset, uint64_t length, zx_handle_t aux_vmo,
-                                              uint64_t aux_offset) {
-  zx_status_t status = check_handle(pager, ZX_OBJ_TYPE_PAGER, ZX_RIGHT_MANAGE_VMO);
-  if (status != ZX_OK) return status;
-  status = check_handle(pager_vmo, ZX_OBJ_TYPE_VMO, ZX_RIGHT_WRITE);
-  if (status != ZX_OK) return status;
-  status = check_handle(aux_vmo, ZX_OBJ_TYPE_VMO, ZX_RIGHT_READ | ZX_RIGHT_WRITE);
-  if (status != ZX_OK) return status;
-  (void)offset;
-  (void)length;
-  (void)aux_offset;
-  return ZX_ERR_INVALID_ARGS;  // |pager_vmo| cannot be from this pager (see check_pager_and_vmo)
-}
-
-ZXVM_EXPORT zx_status_t zx_pager_op_range(zx_handle_t pager, uint32_t op, zx_handle_t pager_vmo,
-                                          uint64_t offset, uint64_t length, uint64_t data) {
-  (void)op;
-  (void)offset;
-  (void)length;
-  (void)data;
-  return check_pager_and_vmo(pager, ZX_RIGHT_MANAGE_VMO, pager_vmo, ZX_RIGHT_WRITE);
-}
-
-ZXVM_EXPORT zx_status_t zx_pager_query_dirty_ranges(zx_handle_t pager, zx_handle_t pager_vmo,
-                                                    uint64_t offset, uint64_t length, void* buffer,
-                                                    size_t buffer_size, size_t* actual,
-                                                    size_t* avail) {
-  (void)offset;
-  (void)length;
-  (void)buffer;
-  (void)buffer_size;
-  (void)actual;
-  (void)avail;
-  return check_pager_and_vmo(pager, 0, pager_vmo, ZX_RIGHT_READ);
-}
-
-ZXVM_EXPORT zx_status_t zx_pager_query_vmo_stats(zx_handle_t pager, zx_handle_t pager_vmo,
-                                                 uint32_t options, void* buffer,
-                                                 size_t buffer_size) {
-  (void)options;
-  (void)buffer;
-  (void)buffer_size;
-  return check_pager_and_vmo(pager, 0, pager_vmo, ZX_RIGHT_READ);
 }
