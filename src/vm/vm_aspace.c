@@ -20,6 +20,7 @@
 
 #include "base/platform.h"
 #include "pmm/pmm.h"
+#include "vm/evictor.h"
 #include "vm/page_request.h"
 #include "vm/vm_address_region_priv.h"
 
@@ -212,6 +213,7 @@ static zx_status_t page_fault_internal(struct vm_aspace* aspace, vaddr_t va, uin
   struct multi_page_request request;
   multi_page_request_init(&request);
   zx_status_t status;
+  bool reclaimed = false;
   for (;;) {
     struct vm_mapping* m;
     struct vm_object* vmo;
@@ -223,6 +225,11 @@ static zx_status_t page_fault_internal(struct vm_aspace* aspace, vaddr_t va, uin
     vm_address_region_or_mapping_release(&m->common);
     stat_inc(&aspace->stats.pages_mapped, r.pages_mapped);
     status = r.status;
+    // Out of memory: evict old clean pager pages (no lock is held here) and retry once.
+    if (status == ZX_ERR_NO_MEMORY && !reclaimed && vm_evictor_reclaim_for_allocation()) {
+      reclaimed = true;
+      continue;
+    }
     if (status != ZX_ERR_SHOULD_WAIT && status != ZX_ERR_UNAVAILABLE) break;
     stat_inc(&aspace->stats.faults_retried, 1);
     if (status == ZX_ERR_SHOULD_WAIT) {

@@ -595,6 +595,47 @@ static void pager_evict_respects_target_and_watermarks(void** state) {
   assert_int_equal(0, st.committed_bytes);
 }
 
+// Memory exhausted: a fault that cannot allocate evicts old clean pager pages and retries once.
+static void pager_fault_out_of_memory_evicts_and_retries(void** state) {
+  enum { PAGER_PAGES = 8192 };
+  struct page_source* src2;
+  assert_ok(page_source_create(0, KEY + 3, packet_queue_send, &fx.q, &src2));
+  struct vm_object_paged* big;
+  assert_ok(vm_pager_create_vmo(0, PAGER_PAGES * P, src2, &big));
+  struct vm_object_paged* aux;
+  assert_ok(vm_object_paged_create(0, PAGER_PAGES * P, &aux));
+  assert_ok(vm_object_paged_commit_range(aux, 0, PAGER_PAGES * P));
+  assert_ok(vm_pager_supply_pages(big, 0, PAGER_PAGES * P, aux, 0));
+  vm_object_paged_release(aux);
+  for (int i = 0; i < 3; i++) vm_evictor_harvest();
+  // An anonymous VMO takes every free page that is left.
+  struct vm_object_paged* filler;
+  uint64_t left = free_pages();
+  assert_ok(vm_object_paged_create(0, left * P, &filler));
+  assert_ok(vm_object_paged_commit_range(filler, 0, left * P));
+  assert_int_equal(0, free_pages());
+  // A write fault on fresh anonymous memory cannot allocate at first.
+  struct vm_object_paged* anon;
+  assert_ok(vm_object_paged_create(0, P, &anon));
+  struct vm_mapping* m;
+  vaddr_t base;
+  assert_ok(vm_address_region_create_vm_mapping(fx.root, 0, P, 0, 0, &anon->base, 0, RW, "anon", &m,
+                                                &base));
+  struct vm_evictor_stats before, after;
+  vm_evictor_get_stats(&before);
+  uint8_t b = 0x3c;
+  assert_ok(vm_aspace_user_access(fx.aspace, base, &b, 1, ARCH_ACCESS_WRITE));
+  vm_evictor_get_stats(&after);
+  assert_int_equal(before.reclaim_calls + 1, after.reclaim_calls);
+  assert_true(after.pages_evicted >= before.pages_evicted + VM_EVICTOR_RECLAIM_BATCH);
+  unmap(m);
+  vm_object_paged_release(anon);
+  vm_object_paged_release(filler);
+  vm_object_paged_release(big);
+  assert_packet(KEY + 3, ZX_PAGER_VMO_COMPLETE, 0, 0, pop());
+  page_source_release(src2);
+}
+
 static void pager_detached_vmo_is_not_evicted(void** state) {
   assert_ok(supply(0, 4 * P));
   for (int i = 0; i < 3; i++) vm_evictor_harvest();
@@ -626,6 +667,7 @@ int main(void) {
       T(pager_shrink_wakes_waiters_beyond_the_end),
       T(pager_evict_reclaims_old_clean_pages_and_refaults),
       T(pager_evict_respects_target_and_watermarks),
+      T(pager_fault_out_of_memory_evicts_and_retries),
       T(pager_detached_vmo_is_not_evicted),
   };
 #undef T
