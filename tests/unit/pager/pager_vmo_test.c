@@ -403,6 +403,27 @@ static void pager_write_without_trap_dirty_dirties_at_once(void** state) {
   unmap(m);
 }
 
+// The optimistic part of a write fault maps present neighbours; clean pager pages among them
+// must come in read-only, or writes to them would bypass dirty tracking (and the evictor would
+// then drop written data).
+static void pager_optimistic_neighbours_of_write_fault_stay_read_only(void** state) {
+  assert_ok(supply(0, 8 * P));
+  vaddr_t base;
+  struct vm_mapping* m = map(RW, &base);
+  uint8_t b = 1;
+  assert_ok(vm_aspace_user_access(fx.aspace, base, &b, 1, ARCH_ACCESS_WRITE));
+  assert_true(pte_flags(base) & ARCH_MMU_FLAG_PERM_WRITE);
+  for (uint64_t i = 1; i < 8; i++) {
+    uint32_t f = pte_flags(base + i * P);
+    if (f & ARCH_MMU_FLAG_PERM_WRITE) fail_msg("clean page %lu mapped writable", (unsigned long)i);
+  }
+  // And a write to one of them faults and dirties it.
+  assert_ok(vm_aspace_user_access(fx.aspace, base + 3 * P, &b, 1, ARCH_ACCESS_WRITE));
+  assert_int_equal(VM_PAGER_PAGE_DIRTY, vm_pager_debug_page_state(fx.vmo, 3 * P));
+  assert_int_equal(VM_PAGER_PAGE_CLEAN, vm_pager_debug_page_state(fx.vmo, 4 * P));
+  unmap(m);
+}
+
 static void pager_writeback_transitions(void** state) {
   assert_ok(supply(0, 4 * P));
   vaddr_t base;
@@ -672,6 +693,7 @@ int main(void) {
       T(pager_op_range_rejects_bad_arguments),
       TD(pager_trap_dirty_write_waits_for_dirty_ack),
       T(pager_write_without_trap_dirty_dirties_at_once),
+      T(pager_optimistic_neighbours_of_write_fault_stay_read_only),
       T(pager_writeback_transitions),
       T(pager_query_dirty_ranges_coalesces_and_truncates),
       T(pager_detach_fails_waiters_and_completes_once),
