@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "zx/handle_table.h"
+#include "zx/sys_pager.h"
 #include "zx/zx_priv.h"
 
 static const struct lock_class dispatcher_lock_class = {"dispatcher", LOCK_RANK_LEAF};
@@ -345,6 +346,8 @@ zx_status_t port_dispatcher_create(uint32_t options, struct port_dispatcher** ou
 }
 
 static void pager_dispatcher_destroy(struct dispatcher* d) {
+  // The pager is gone: its VMOs are detached without a COMPLETE packet (sys_pager.c).
+  sys_pager_on_destroy(d->koid);
   dispatcher_fini(d);
   heap_free(containerof(d, struct pager_dispatcher, base));
 }

@@ -10,7 +10,7 @@
 // the port (one reference, dropped when the source is freed) and the koid of
 // the pager that created it (how a call recognises "its" VMOs). A registry here
 // keeps, per pager koid, a reference to each source of that pager's VMOs, so
-// that sys_pager_on_destroy (to be called when a pager object dies) can detach
+// that sys_pager_on_destroy (called when a pager object dies) can detach
 // them all without a COMPLETE packet (zx-abi.md: COMPLETE is not sent if the
 // pager itself was closed). Detached sources are pruned from the registry as
 // new VMOs are created.

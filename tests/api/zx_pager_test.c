@@ -289,6 +289,23 @@ static void pager_trap_dirty_write_and_writeback(void** state) {
   assert_int_equal(0x77, b);
 }
 
+// ---- closing the pager -----------------------------------------------------------------------
+
+static void pager_close_detaches_without_complete(void** state) {
+  struct reader r;
+  start_read(&r, 0);
+  (void)wait_packet();
+  assert_ok(zx_handle_close(fx.pager));
+  fx.pager = ZX_HANDLE_INVALID;
+  assert_status(ZX_ERR_BAD_STATE, join(&r));
+  zx_port_packet_t p;
+  assert_status(ZX_ERR_TIMED_OUT, zx_port_wait(fx.port, 0, &p));
+  // Closing the VMO later sends nothing either.
+  assert_ok(zx_handle_close(fx.vmo));
+  fx.vmo = ZX_HANDLE_INVALID;
+  assert_status(ZX_ERR_TIMED_OUT, zx_port_wait(fx.port, 0, &p));
+}
+
 int main(void) {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
   const struct CMUnitTest tests[] = {
@@ -301,6 +318,7 @@ int main(void) {
       T(pager_supply_argument_errors),
       cmocka_unit_test_setup_teardown(pager_trap_dirty_write_and_writeback, setup_trap_dirty,
                                       teardown),
+      T(pager_close_detaches_without_complete),
   };
 #undef T
   return cmocka_run_group_tests(tests, zx_test_init, NULL);
