@@ -45,11 +45,7 @@
 #include "base/checked_math.h"
 #include "base/platform.h"
 #include "vm/vm_cow_pages_pager.h"
-
-// The pager half of issue #4 defines this in vm_cow_pages_pager.c. Until then the reference stays
-// weak (resolving to NULL) so the library links; it is only ever called for a root whose
-// page_source is set, which only the pager code does.
-#pragma weak vm_cow_pages_pager_missing_locked
+#include "vm/vm_pager.h"
 
 static inline void cow_assert_held(struct vm_cow_pages* cow) REQUIRES(&cow->hierarchy->lock) {
   ZX_DEBUG_ASSERT_MAGIC(cow, VM_COW_PAGES_MAGIC);
@@ -97,6 +93,8 @@ void vm_cow_pages_free_page_locked(struct vm_cow_pages* cow, uint64_t offset) {
 // Frees the node itself: no views, no children, refcount 0. Releases its parent afterwards.
 static void destroy_node_locked(struct vm_cow_pages* cow) REQUIRES(&cow->hierarchy->lock) {
   ZX_ASSERT(list_is_empty(&cow->views) && cow->child_count == 0);
+  // A pager root tells its pager (COMPLETE), leaves the evictor and drops its page source first.
+  if (cow->page_source != NULL) vm_cow_pages_pager_destroy_locked(cow);
   ZX_ASSERT_MSG(cow->pinned_pages == 0, "node %p dies with %lu pinned pages", (void*)cow,
                 (unsigned long)cow->pinned_pages);
   struct page_list freed;
@@ -504,12 +502,13 @@ static bool check_page(struct vm_page* page, uint64_t offset, void* arg) NO_THRE
   struct check_ctx* ctx = arg;
   struct vm_cow_pages* n = ctx->node;
   if (page->pin_count > 0) ctx->pinned++;
-  ZX_ASSERT_MSG((page->flags & ~VM_PAGE_FLAG_SPLIT_MASK) == 0, "page flags %#x", page->flags);
-  if (!n->hidden) {
-    ZX_ASSERT_MSG(page->flags == 0, "visible node %p page %#lx has split bits %#x", (void*)n,
-                  (unsigned long)offset, page->flags);
-    return true;
-  }
+  // Pager bits (dirty state, age) only on the pages of a pager-backed root; split bits only in
+  // hidden nodes.
+  uint8_t allowed = n->page_source != NULL ? VM_PAGE_FLAG_PAGER_MASK : 0;
+  if (n->hidden) allowed |= VM_PAGE_FLAG_SPLIT_MASK;
+  ZX_ASSERT_MSG((page->flags & ~allowed) == 0, "node %p page %#lx has flags %#x (allowed %#x)",
+                (void*)n, (unsigned long)offset, page->flags, allowed);
+  if (!n->hidden) return true;
   ZX_ASSERT_MSG(page->pin_count == 0, "pinned page in hidden node %p", (void*)n);
   bool seen = false;
   for (struct vm_cow_pages* c = vm_cow_pages_first_child(n); c; c = vm_cow_pages_next_child(n, c)) {

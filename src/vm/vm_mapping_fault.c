@@ -16,6 +16,7 @@
 #include "vm/vm_aspace.h"
 #include "vm/vm_mapping_priv.h"
 #include "vm/vm_object_paged.h"
+#include "vm/vm_pager.h"
 
 // A fault in flight on a mapping (Zircon's CurrentlyFaulting): the VMO range of its required
 // pages. A VMO that replaces zero pages in that range while the fault runs (the fault's own page
@@ -274,6 +275,12 @@ static zx_status_t fault_map_optimistic(struct fault_ctx* f) {
   for (size_t i = 1; i <= extra; i++) {
     struct vm_page* page = vm_object_paged_maybe_page_locked(f->vmo, f->vmo_offset + i * PAGE_SIZE);
     if (page == NULL || page == pmm_zero_page()) break;
+    // A clean page of a dirty-tracking pager VMO must not become writable without a fault.
+    vm_cow_pages_assert_held(f->vmo->cow);
+    if ((flags & ARCH_MMU_FLAG_PERM_WRITE) &&
+        !vm_cow_pages_pager_page_writable_locked(f->vmo->cow, page)) {
+      break;
+    }
     zx_status_t status =
         coalescer_append(&f->co, f->va + i * PAGE_SIZE, vm_page_to_paddr(page), flags);
     if (status != ZX_OK) return status;
@@ -383,7 +390,8 @@ static zx_status_t map_range_run(void* ctx, vaddr_t base, size_t len, uint32_t f
     } else {
       page = vm_object_paged_maybe_page_locked(vmo, offset + i * PAGE_SIZE);
       if (page == NULL) continue;
-      writable = true;
+      vm_cow_pages_assert_held(vmo->cow);
+      writable = vm_cow_pages_pager_page_writable_locked(vmo->cow, page);
     }
     uint32_t page_flags = (writing && !writable) ? flags & ~ARCH_MMU_FLAG_PERM_WRITE : flags;
     zx_status_t status =

@@ -10,6 +10,8 @@
 
 #include "base/checked_math.h"
 #include "base/platform.h"
+#include "vm/page_request.h"
+#include "vm/vm_pager.h"
 
 static void paged_destroy(struct vm_object* obj);
 static void paged_attributed_memory_in_range_locked(struct vm_object* obj, uint64_t offset,
@@ -205,7 +207,8 @@ static zx_status_t ensure_owned_locked(struct vm_object_paged* vmo, uint64_t y,
 // Owns every page of node range [start, end): the batched path for a plain node, page by page
 // (forking) in a tree. A failure leaves the contents unchanged (forks only change who owns them).
 static zx_status_t own_range_locked(struct vm_object_paged* vmo, uint64_t start, uint64_t end,
-                                    uint64_t no_zero_start, uint64_t no_zero_end)
+                                    uint64_t no_zero_start, uint64_t no_zero_end,
+                                    struct multi_page_request* req)
     REQUIRES(&vmo->base.hierarchy->lock) {
   assert_cow_held(vmo);
   if (vmo->cow->parent == NULL && vmo->cow->page_source == NULL) {
@@ -213,7 +216,67 @@ static zx_status_t own_range_locked(struct vm_object_paged* vmo, uint64_t start,
   }
   for (uint64_t y = start; y < end; y += PAGE_SIZE) {
     struct vm_page* page;
-    zx_status_t status = ensure_owned_locked(vmo, y, VM_COW_FORK_COPY, NULL, &page);
+    zx_status_t status = ensure_owned_locked(vmo, y, VM_COW_FORK_COPY, req, &page);
+    if (status != ZX_OK) return status;
+  }
+  return ZX_OK;
+}
+
+// ---- waiting for a pager
+// -------------------------------------------------------------------------
+
+// One attempt at an operation, VMO lock held. ZX_ERR_SHOULD_WAIT (with |req| armed) means: nothing
+// that cannot be redone was done; wait for the pager and try again.
+typedef zx_status_t (*locked_attempt_fn)(struct vm_object_paged* vmo, void* ctx,
+                                         struct multi_page_request* req);
+
+// Runs |fn| under the lock until it no longer asks to wait. Each wait happens with no lock held
+// (locking.md: long waits drop every lock), and the retry revalidates from scratch.
+static zx_status_t run_waiting_for_pager(struct vm_object_paged* vmo, locked_attempt_fn fn,
+                                         void* ctx) {
+  struct multi_page_request req;
+  multi_page_request_init(&req);
+  zx_status_t status;
+  for (;;) {
+    paged_lock(vmo);
+    status = fn(vmo, ctx, &req);
+    paged_unlock(vmo);
+    if (status != ZX_ERR_SHOULD_WAIT) break;
+    status = multi_page_request_wait(&req, INT64_MAX);
+    if (status != ZX_OK) break;
+  }
+  multi_page_request_fini(&req);
+  return status;
+}
+
+// Makes every page of node range [start, end) present in a pager tree (READ requests for the
+// absent ones), without owning or dirtying anything.
+static zx_status_t pager_fetch_range_locked(struct vm_object_paged* vmo, uint64_t start,
+                                            uint64_t end, struct multi_page_request* req)
+    REQUIRES(&vmo->base.hierarchy->lock) {
+  assert_cow_held(vmo);
+  for (uint64_t y = ROUNDDOWN_PAGE(start); y < end; y += PAGE_SIZE) {
+    struct vm_page* page;
+    struct vm_cow_pages* owner;
+    zx_status_t status = vm_cow_pages_lookup_visible_locked(vmo->cow, y, false, req, &page, &owner);
+    if (status != ZX_OK) return status;
+  }
+  return ZX_OK;
+}
+
+// Dirty-tracking transition of every page of pager root range [start, end) about to be written
+// (DIRTY requests under TRAP_DIRTY). Pages are owned (own_range_locked ran).
+static zx_status_t pager_prepare_write_range_locked(struct vm_object_paged* vmo, uint64_t start,
+                                                    uint64_t end, struct multi_page_request* req)
+    REQUIRES(&vmo->base.hierarchy->lock) {
+  assert_cow_held(vmo);
+  struct vm_cow_pages* cow = vmo->cow;
+  vm_cow_pages_assert_held(cow);
+  if (cow->page_source == NULL) return ZX_OK;  // only the root has dirty tracking
+  for (uint64_t y = ROUNDDOWN_PAGE(start); y < end; y += PAGE_SIZE) {
+    struct vm_page* page = vm_page_list_lookup(&cow->page_list, y);
+    ZX_DEBUG_ASSERT(page != NULL);
+    zx_status_t status = vm_cow_pages_pager_prepare_write_locked(cow, y, page, req);
     if (status != ZX_OK) return status;
   }
   return ZX_OK;
@@ -323,21 +386,35 @@ static zx_status_t range_check_locked(struct vm_object_paged* vmo, uint64_t offs
   return range_in_bounds(offset, len, size_locked(vmo)) ? ZX_OK : ZX_ERR_OUT_OF_RANGE;
 }
 
+struct range_args {
+  uint64_t offset;
+  uint64_t len;
+  void* buf;
+  const void* cbuf;
+};
+
+static zx_status_t commit_attempt(struct vm_object_paged* vmo, void* ctx,
+                                  struct multi_page_request* req)
+    REQUIRES(&vmo->base.hierarchy->lock) {
+  struct range_args* a = ctx;
+  assert_cow_held(vmo);
+  zx_status_t status = range_check_locked(vmo, a->offset, a->len);
+  if (status == ZX_OK && a->len != 0) {
+    // end <= size <= max, so rounding up cannot overflow.
+    uint64_t base = vmo->cow_offset;
+    status = own_range_locked(vmo, base + ROUNDDOWN_PAGE(a->offset),
+                              base + ROUNDDOWN_PAGE(a->offset + a->len + PAGE_MASK), 0, 0, req);
+    VM_VALIDATE(vm_object_paged_check_locked, vmo);
+  }
+  return status;
+}
+
 zx_status_t vm_object_paged_commit_range(struct vm_object_paged* vmo, uint64_t offset,
                                          uint64_t len) {
   uint64_t end;
   if (!add_u64(offset, len, &end)) return ZX_ERR_OUT_OF_RANGE;
-  paged_lock(vmo);
-  zx_status_t status = range_check_locked(vmo, offset, len);
-  if (status == ZX_OK && len != 0) {
-    // end <= size <= max, so rounding up cannot overflow.
-    uint64_t base = vmo->cow_offset;
-    status = own_range_locked(vmo, base + ROUNDDOWN_PAGE(offset),
-                              base + ROUNDDOWN_PAGE(end + PAGE_MASK), 0, 0);
-    VM_VALIDATE(vm_object_paged_check_locked, vmo);
-  }
-  paged_unlock(vmo);
-  return status;
+  struct range_args a = {.offset = offset, .len = len};
+  return run_waiting_for_pager(vmo, commit_attempt, &a);
 }
 
 zx_status_t vm_object_paged_decommit_range(struct vm_object_paged* vmo, uint64_t offset,
@@ -387,32 +464,67 @@ static zx_status_t rw_check_locked(struct vm_object_paged* vmo, uint64_t offset,
   return range_check_locked(vmo, offset, len);
 }
 
+static zx_status_t read_attempt(struct vm_object_paged* vmo, void* ctx,
+                                struct multi_page_request* req)
+    REQUIRES(&vmo->base.hierarchy->lock) {
+  struct range_args* a = ctx;
+  assert_cow_held(vmo);
+  zx_status_t status = rw_check_locked(vmo, a->offset, a->len);
+  if (status != ZX_OK || a->len == 0) return status;
+  uint64_t start = vmo->cow_offset + a->offset;
+  if (vm_cow_pages_is_pager_backed_locked(vmo->cow)) {
+    status = pager_fetch_range_locked(vmo, start, start + a->len, req);
+    if (status != ZX_OK) return status;
+  }
+  vm_cow_pages_read_locked(vmo->cow, a->buf, start, a->len);
+  return ZX_OK;
+}
+
 zx_status_t vm_object_paged_read(struct vm_object_paged* vmo, void* buf, uint64_t offset,
                                  uint64_t len) {
+  struct range_args a = {.offset = offset, .len = len, .buf = buf};
   paged_lock(vmo);
-  zx_status_t status = rw_check_locked(vmo, offset, len);
   assert_cow_held(vmo);
-  if (status == ZX_OK) vm_cow_pages_read_locked(vmo->cow, buf, vmo->cow_offset + offset, len);
+  if (!vm_cow_pages_is_pager_backed_locked(vmo->cow)) {
+    // The common case needs no page request: one attempt, which cannot ask to wait.
+    zx_status_t status = read_attempt(vmo, &a, NULL);
+    paged_unlock(vmo);
+    return status;
+  }
   paged_unlock(vmo);
-  return status;
+  return run_waiting_for_pager(vmo, read_attempt, &a);
+}
+
+static zx_status_t write_attempt(struct vm_object_paged* vmo, void* ctx,
+                                 struct multi_page_request* req)
+    REQUIRES(&vmo->base.hierarchy->lock) {
+  struct range_args* a = ctx;
+  zx_status_t status = rw_check_locked(vmo, a->offset, a->len);
+  if (status != ZX_OK || a->len == 0) return status;
+  uint64_t start = vmo->cow_offset + a->offset, end = start + a->len;  // checked above
+  uint64_t first = ROUNDDOWN_PAGE(start), last = ROUNDDOWN_PAGE(end + PAGE_MASK);
+  status = own_range_locked(vmo, first, last, start, end, req);
+  if (status == ZX_OK) status = pager_prepare_write_range_locked(vmo, first, last, req);
+  if (status != ZX_OK) return status;
+  assert_cow_held(vmo);
+  // Cannot fail from here: every page is owned, and the unzeroed ones are overwritten now.
+  vm_cow_pages_write_locked(vmo->cow, a->cbuf, start, a->len);
+  VM_VALIDATE(vm_object_paged_check_locked, vmo);
+  return ZX_OK;
 }
 
 zx_status_t vm_object_paged_write(struct vm_object_paged* vmo, const void* buf, uint64_t offset,
                                   uint64_t len) {
+  struct range_args a = {.offset = offset, .len = len, .cbuf = buf};
   paged_lock(vmo);
-  zx_status_t status = rw_check_locked(vmo, offset, len);
-  if (status != ZX_OK || len == 0) goto out_unlock;
-  uint64_t start = vmo->cow_offset + offset, end = start + len;  // checked above
-  status =
-      own_range_locked(vmo, ROUNDDOWN_PAGE(start), ROUNDDOWN_PAGE(end + PAGE_MASK), start, end);
-  if (status != ZX_OK) goto out_unlock;
   assert_cow_held(vmo);
-  // Cannot fail from here: every page is owned, and the unzeroed ones are overwritten now.
-  vm_cow_pages_write_locked(vmo->cow, buf, start, len);
-  VM_VALIDATE(vm_object_paged_check_locked, vmo);
-out_unlock:
+  if (!vm_cow_pages_is_pager_backed_locked(vmo->cow)) {
+    zx_status_t status = write_attempt(vmo, &a, NULL);
+    paged_unlock(vmo);
+    return status;
+  }
   paged_unlock(vmo);
-  return status;
+  return run_waiting_for_pager(vmo, write_attempt, &a);
 }
 
 // Validates a resize to |rounded| bytes (lock held).
@@ -447,6 +559,8 @@ zx_status_t vm_object_paged_set_size(struct vm_object_paged* vmo, uint64_t size)
   if (status != ZX_OK) goto out_unlock;
   if (rounded < cow->size) {
     vm_cow_pages_range_change_locked(cow, rounded, cow->size - rounded, RANGE_CHANGE_OP_UNMAP);
+    // Waiters for pages beyond the new end wake and find them out of range.
+    if (cow->page_source != NULL) vm_cow_pages_pager_shrink_locked(cow, rounded);
   }
   vm_cow_pages_resize_locked(cow, rounded);
   vmo->content_size = size;
@@ -499,10 +613,15 @@ zx_status_t vm_object_paged_lookup_page_locked(struct vm_object_paged* vmo, uint
     status = vm_cow_pages_lookup_visible_locked(cow, y, false, page_request, &page, &owner);
     if (status != ZX_OK) return status;
     *out_page = page ? page : pmm_zero_page();
-    *out_writable = page != NULL && owner == cow;
+    // A clean pager page is mapped read-only, so its first write faults and dirties it.
+    *out_writable =
+        page != NULL && owner == cow && vm_cow_pages_pager_page_writable_locked(cow, page);
     return ZX_OK;
   }
   status = ensure_owned_locked(vmo, y, VM_COW_FORK_COPY, page_request, &page);
+  if (status == ZX_OK && cow->page_source != NULL) {
+    status = vm_cow_pages_pager_prepare_write_locked(cow, y, page, page_request);
+  }
   if (status != ZX_OK) return status;
   VM_VALIDATE(vm_object_paged_check_locked, vmo);
   *out_page = page;

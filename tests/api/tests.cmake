@@ -51,7 +51,6 @@ function(zxvm_api_tests_on_both_backends)
 endfunction()
 cmake_language(DEFER CALL zxvm_api_tests_on_both_backends)
 
-# Pager calls (owner: the pager engineer, issue #4). Runs once the VM's pager hooks are wired
-# (tests/unit/pager/pager_hooks.cmake).
+# Pager calls (issue #4), labelled concurrency (tests/unit/pager/pager_hooks.cmake).
 include(${CMAKE_SOURCE_DIR}/tests/unit/pager/pager_hooks.cmake)
 zxvm_pager_test(NAME api_zx_pager_test SOURCE ${CMAKE_CURRENT_LIST_DIR}/zx_pager_test.c LIBS zxvm_zx)

@@ -532,10 +532,6 @@ static void pager_detach_without_complete_for_closed_pager(void** state) {
 }
 
 static void pager_shrink_wakes_waiters_beyond_the_end(void** state) {
-  if (!ZXVM_PAGER_SHRINK_WIRED) {
-    // TODO(#4): vm_object_paged_set_size must call vm_cow_pages_pager_shrink_locked.
-    skip();
-  }
   struct page_source* src2;
   assert_ok(page_source_create(0, KEY + 2, packet_queue_send, &fx.q, &src2));
   struct vm_object_paged* vmo2;
