@@ -31,12 +31,16 @@ static int teardown(void** state) {
   return 0;
 }
 
-static zx_port_packet_t wait_packet(void) {
+static zx_port_packet_t wait_packet_at(int line) {
   zx_port_packet_t p;
   memset(&p, 0xcc, sizeof(p));
-  assert_ok(zx_port_wait(fx.port, zx_deadline_after(ZX_SEC(10)), &p));
+  zx_status_t st = zx_port_wait(fx.port, zx_deadline_after(ZX_SEC(10)), &p);
+  if (st != ZX_OK) fprintf(stderr, "wait_packet from line %d\n", line);
+  assert_ok(st);
   return p;
 }
+
+#define wait_packet() wait_packet_at(__LINE__)
 
 static void assert_page_request(zx_port_packet_t p, uint16_t command, uint64_t offset,
                                 uint64_t length) {
@@ -65,6 +69,7 @@ static void supply_fill(uint64_t offset, uint64_t len, uint8_t fill) {
 
 struct reader {
   pthread_t t;
+  zx_handle_t vmo;  // fx.vmo when left 0
   uint64_t offset;
   uint8_t byte;
   zx_status_t status;
@@ -72,11 +77,12 @@ struct reader {
 
 static void* read_main(void* arg) {
   struct reader* r = arg;
-  r->status = zx_vmo_read(fx.vmo, &r->byte, r->offset, 1);
+  r->status = zx_vmo_read(r->vmo ? r->vmo : fx.vmo, &r->byte, r->offset, 1);
   return NULL;
 }
 
 static void start_read(struct reader* r, uint64_t offset) {
+  r->vmo = ZX_HANDLE_INVALID;
   r->offset = offset;
   r->status = 1;
   assert_int_equal(0, pthread_create(&r->t, NULL, read_main, r));
@@ -289,6 +295,93 @@ static void pager_trap_dirty_write_and_writeback(void** state) {
   assert_int_equal(0x77, b);
 }
 
+// ---- clones of pager-backed VMOs ---------------------------------------------------------------
+
+static uint8_t read_byte(zx_handle_t vmo, uint64_t offset) {
+  uint8_t b = 0xee;
+  assert_ok(zx_vmo_read(vmo, &b, offset, 1));
+  return b;
+}
+
+static void start_read_of(struct reader* r, zx_handle_t vmo, uint64_t offset) {
+  r->vmo = vmo;
+  r->offset = offset;
+  r->status = 1;
+  assert_int_equal(0, pthread_create(&r->t, NULL, read_main, r));
+}
+
+static void pager_clones_read_through_the_pager(void** state) {
+  zx_handle_t child, slice;
+  // A pager-backed VMO has no eager snapshot (the pager could not keep both sides apart).
+  assert_status(ZX_ERR_NOT_SUPPORTED,
+                zx_vmo_create_child(fx.vmo, ZX_VMO_CHILD_SNAPSHOT, 0, 8 * PAGE, &child));
+  assert_ok(zx_vmo_create_child(fx.vmo, ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE, 4 * PAGE, 8 * PAGE,
+                                &child));
+  // A read of the child at a page nobody has asks the parent's pager, at the parent's offset.
+  struct reader r;
+  start_read_of(&r, child, PAGE + 7);
+  zx_port_packet_t p = wait_packet();
+  assert_int_equal(ZX_PAGER_VMO_READ, p.page_request.command);
+  assert_int_equal(5 * PAGE, p.page_request.offset);
+  assert_true(p.page_request.length >= PAGE &&
+              p.page_request.offset + p.page_request.length <= 16 * PAGE);
+  supply_fill(p.page_request.offset, p.page_request.length, 0x31);
+  assert_ok(join(&r));
+  assert_int_equal(0x31, r.byte);
+  // The child's write is its own; the parent keeps the pager's content.
+  uint8_t b = 0x42;
+  assert_ok(zx_vmo_write(child, &b, PAGE + 7, 1));
+  assert_int_equal(0x42, read_byte(child, PAGE + 7));
+  assert_int_equal(0x31, read_byte(fx.vmo, 5 * PAGE + 7));
+  // At least on write: the parent's later write to a page the child never wrote shows through.
+  supply_fill(6 * PAGE, PAGE, 0x31);  // kept as it is if the first request covered it already
+  assert_int_equal(0x31, read_byte(child, 2 * PAGE + 100));
+  b = 0x55;
+  assert_ok(zx_vmo_write(fx.vmo, &b, 6 * PAGE + 100, 1));
+  assert_int_equal(0x55, read_byte(child, 2 * PAGE + 100));
+  // ... but not to a page the child wrote.
+  assert_ok(zx_vmo_write(fx.vmo, &b, 5 * PAGE + 7, 1));
+  assert_int_equal(0x42, read_byte(child, PAGE + 7));
+
+  // Through a mapping of the child, a missing page blocks the simulated CPU until supplied.
+  zx_vaddr_t addr;
+  assert_ok(zx_vmar_map(zx_vmar_root_self(), ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, child, 0,
+                        8 * PAGE, &addr));
+  // (Child page 0 is parent page 4, which no request has covered: the first began at page 5.)
+  struct mapped_reader m = {.va = addr, .status = 1};
+  assert_int_equal(0, pthread_create(&m.t, NULL, mapped_read_main, &m));
+  p = wait_packet();
+  assert_int_equal(ZX_PAGER_VMO_READ, p.page_request.command);
+  assert_int_equal(4 * PAGE, p.page_request.offset);
+  supply_fill(p.page_request.offset, p.page_request.length, 0x77);
+  assert_int_equal(0, pthread_join(m.t, NULL));
+  assert_ok(m.status);
+  assert_int_equal(0x77, m.byte);
+  // A write through the mapping forks the page for the child only.
+  b = 0x88;
+  assert_ok(zxvm_user_write(zx_process_self(), addr, &b, 1));
+  assert_int_equal(0x88, read_byte(child, 0));
+  assert_int_equal(0x77, read_byte(fx.vmo, 4 * PAGE));
+  assert_ok(zxvm_check(zx_process_self()));
+  assert_ok(zx_vmar_unmap(zx_vmar_root_self(), addr, 8 * PAGE));
+
+  // A slice reads the parent's pages, and waits on the pager for missing ones like the parent.
+  assert_ok(zx_vmo_create_child(fx.vmo, ZX_VMO_CHILD_SLICE, 0, 4 * PAGE, &slice));
+  start_read_of(&r, slice, 2 * PAGE);
+  p = wait_packet();
+  assert_int_equal(ZX_PAGER_VMO_READ, p.page_request.command);
+  assert_int_equal(2 * PAGE, p.page_request.offset);
+  // The request ends at the next page present (parent page 4, supplied above), not at the view.
+  assert_int_equal(2 * PAGE, p.page_request.length);
+  supply_fill(2 * PAGE, 2 * PAGE, 0x66);
+  assert_ok(join(&r));
+  assert_int_equal(0x66, r.byte);
+  assert_int_equal(0x66, read_byte(fx.vmo, 2 * PAGE));
+
+  zx_handle_t list[] = {child, slice};
+  assert_ok(zx_handle_close_many(list, 2));
+}
+
 // ---- closing the pager -----------------------------------------------------------------------
 
 static void pager_close_detaches_without_complete(void** state) {
@@ -319,6 +412,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(pager_trap_dirty_write_and_writeback, setup_trap_dirty,
                                       teardown),
       T(pager_close_detaches_without_complete),
+      T(pager_clones_read_through_the_pager),
   };
 #undef T
   return cmocka_run_group_tests(tests, zx_test_init, NULL);
