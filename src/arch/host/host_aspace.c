@@ -33,9 +33,18 @@
 // and _UPGRADE), a documented deviation from "a failed map changes nothing". Restoring the
 // reservation itself can only fail if the host cannot split a mapping; that is fatal (panic).
 //
-// Accessed bits do not exist for host mappings (the host never tells us which page was touched).
-// So harvesting reports every present page as accessed (a page a host mapping may be using is never
-// taken for an unused one, and never evicted on that ground), and free_unaccessed frees nothing.
+// Accessed bits. The host never says which page a load or store touched, so they are emulated by
+// trapping, as a kernel does on hardware without them: every entry the host can reach counts as
+// accessed (a map or protect marks its entries accessed in the shadow); a harvest reports the
+// accessed entries, clears their bits and turns their host mappings PROT_NONE (the same memory
+// file offset: "trapped"); the next host access to a trapped page faults, and the signal handler
+// gives the mapping its permissions back and sets the bit again (arch_host_fault_untrap), without
+// entering the VM core. So the invariant above holds with one relaxation: a present shadow entry
+// may be trapped, a PROT_NONE mapping of its own file offset. (An entry whose bit the simulated CPU
+// set while it was trapped stays trapped until its next host access: harmless.) A harvest whose
+// mprotect the host refuses leaves the rest of the range untrapped and marked accessed
+// (conservative: those pages look in use). free_unaccessed frees nothing: page-table-level
+// accessed bits are not emulated.
 //
 // Only this directory and src/base/platform_*.c include OS headers.
 #define _GNU_SOURCE
@@ -211,7 +220,10 @@ static zx_status_t host_map_locked(struct arch_aspace* a, vaddr_t va, const padd
   struct map_ctx m = {va, pages, contig_pa};
   struct host_walk w = {.filter = map_filter, .fn = map_run, .ctx = &m, .pa_contiguous = true};
   vaddr_t last = va + ((count << PAGE_SIZE_SHIFT) - 1);
-  if (host_for_each_run(ha, va, last, &w)) return ZX_OK;
+  if (host_for_each_run(ha, va, last, &w)) {
+    arch_soft_ops.mark_accessed_locked(a, va, count);  // the host may touch them from now on
+    return ZX_OK;
+  }
   host_drop_range(ha, va, count);
   return ZX_ERR_NO_MEMORY;
 }
@@ -239,8 +251,6 @@ static size_t host_unmap_locked(struct arch_aspace* a, vaddr_t va, size_t count,
   struct host_walk w = {.fn = span_run, .ctx = &s};
   (void)host_for_each_run(ha, va, last, &w);
   if (!s.any) return 0;
-  // No accessed bits on the host: every present page counts as accessed (see the top).
-  if (options & ARCH_UNMAP_OPTION_HARVEST) arch_soft_ops.mark_accessed_locked(a, va, count);
   size_t n = arch_soft_ops.unmap_locked(a, va, count, options);
   host_reserve(ha, s.first, s.last - s.first + 1);
   return n;
@@ -264,15 +274,58 @@ static zx_status_t host_protect_locked(struct arch_aspace* a, vaddr_t va, size_t
   if (!host_for_each_run(ha, va, va + ((count << PAGE_SIZE_SHIFT) - 1), &w)) {
     host_drop_range(ha, va, count);  // absent is always safe: the pages fault back in
   }
+  arch_soft_ops.mark_accessed_locked(a, va, count);  // untrapped by the mprotect
   return ZX_OK;
 }
 
 // ---- accessed bits, queries, checks ------------------------------------------------------------
 
+static bool accessed_filter(void* ctx, vaddr_t va, pte_t e) { return (e & PTE_A) != 0; }
+
+static bool trap_run(struct host_aspace* ha, const struct host_run* run, void* ctx) {
+  host_call(ha);
+  if (mprotect((void*)run->va, run->count * PAGE_SIZE, PROT_NONE) == 0) return true;
+  ha->host_failures++;
+  *(vaddr_t*)ctx = run->va;
+  return false;
+}
+
 static void host_harvest_locked(struct arch_aspace* a, vaddr_t va, size_t count,
                                 arch_accessed_fn fn, void* ctx) {
-  arch_soft_ops.mark_accessed_locked(a, va, count);
+  struct host_aspace* ha = host_from_common(a);
+  vaddr_t last = va + ((count << PAGE_SIZE_SHIFT) - 1);
+  // Trap every accessed entry first (the shadow must not change under the walk), then let the
+  // soft harvest report and clear the bits.
+  vaddr_t refused_at = 0;
+  struct host_walk w = {.filter = accessed_filter, .fn = trap_run, .ctx = &refused_at};
+  bool all_trapped = host_for_each_run(ha, va, last, &w);
   arch_soft_ops.harvest_locked(a, va, count, fn, ctx);
+  if (!all_trapped) {
+    arch_soft_ops.mark_accessed_locked(a, refused_at, ((last - refused_at) >> PAGE_SIZE_SHIFT) + 1);
+  }
+}
+
+bool arch_host_fault_untrap(struct arch_aspace* a, vaddr_t va, uint32_t pf_flags) {
+  struct host_aspace* ha = host_from_common(a);
+  va = ROUNDDOWN_PAGE(va);
+  bool done = false;
+  mutex_lock(&a->lock);
+  vaddr_t next;
+  pte_t* pt = shadow_pt(&ha->shadow, va, &next);
+  pte_t e = pt ? pt[soft_index(va, 0)] : 0;
+  bool allowed = (e & PTE_P) && (!(pf_flags & VMM_PF_FLAG_WRITE) || (e & PTE_W)) &&
+                 (!(pf_flags & VMM_PF_FLAG_INSTRUCTION) || !(e & PTE_NX));
+  if (allowed) {
+    host_call(ha);
+    if (mprotect((void*)va, PAGE_SIZE, host_prot(e & (PTE_W | PTE_NX))) == 0) {
+      arch_soft_ops.mark_accessed_locked(a, va, 1);
+      done = true;
+    } else {
+      ha->host_failures++;  // the VM core's fault path maps it again instead
+    }
+  }
+  mutex_unlock(&a->lock);
+  return done;
 }
 
 static size_t host_free_unaccessed_locked(struct arch_aspace* a, vaddr_t va, size_t count) {
@@ -410,7 +463,8 @@ static bool check_maps_line(struct host_aspace* ha, const struct maps_line* l) {
     char want[5] = {'r', (e & PTE_W) ? 'w' : '-', (e & PTE_NX) ? '-' : 'x', 's', '\0'};
     uint64_t off = l->offset + (va - l->start);
     paddr_t pa = (paddr_t)(e & PTE_ADDR_MASK);
-    if (!l->memfd || strcmp(l->perms, want) != 0 || off != pa - PMM_PADDR_BASE) {
+    bool trapped = strcmp(l->perms, "---s") == 0;  // after a harvest (see the top)
+    if (!l->memfd || (strcmp(l->perms, want) != 0 && !trapped) || off != pa - PMM_PADDR_BASE) {
       platform_printf("host check: %#lx -> pa %#lx %s in the shadow, host has %s %s offset %#lx\n",
                       (unsigned long)va, (unsigned long)pa, want, l->perms,
                       l->memfd ? "memfd" : "anon", (unsigned long)off);

@@ -21,6 +21,10 @@
 // write then faults again on the read-only page and is seen as one), present read-only -> write,
 // present writable -> instruction fetch. Every fault carries VMM_PF_FLAG_USER | HW_FAULT.
 //
+// Fast path. A page trapped by an accessed-bit harvest (host_aspace.c) whose shadow entry allows
+// the access is untrapped under the arch lock alone (arch_host_fault_untrap); the VM core is not
+// entered.
+//
 // Outcome. ZX_OK -> return: the access re-executes and now finds the page mapped. Anything else,
 // or an address in no host aspace, or a signal sent by kill(): the previous disposition. A previous
 // handler is called with the same arguments; a previous default (or ignore) is restored and the
@@ -202,8 +206,11 @@ static bool try_resolve(int sig, vaddr_t va, void* uctx) {
   void* ctx = __atomic_load_n(&a->fault_ctx, __ATOMIC_RELAXED);
   if (sig == SIGBUS) {
     say("zxvm: SIGBUS in a host aspace: the memory file could not supply a page\n");
-  } else if (fn != NULL) {
-    ok = fn(ctx, ROUNDDOWN_PAGE(va), decode_pf_flags(a, va, uctx)) == ZX_OK;
+  } else {
+    uint32_t pf_flags = decode_pf_flags(a, va, uctx);
+    // A page trapped by an accessed-bit harvest needs no VM work (host_aspace.c, the top).
+    ok = arch_host_fault_untrap(a, va, pf_flags) ||
+         (fn != NULL && fn(ctx, ROUNDDOWN_PAGE(va), pf_flags) == ZX_OK);
   }
   slot_leave(s);
   if (!ok) return false;

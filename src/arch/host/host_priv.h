@@ -24,6 +24,11 @@ static inline struct host_aspace* host_from_common(struct arch_aspace* a) {
 // livelock guard.
 extern uint64_t host_mirror_generation;
 
+// The signal handler's fast path for a page trapped by an accessed-bit harvest: if the shadow
+// entry at |va| is present and allows the access |pf_flags| (VMM_PF_FLAG_*), gives the host
+// mapping its permissions back, marks the entry accessed and returns true. Takes the arch lock.
+bool arch_host_fault_untrap(struct arch_aspace* a, vaddr_t va, uint32_t pf_flags);
+
 // Puts the SIGSEGV/SIGBUS handler on top unless it is there already (called at every host aspace
 // creation). ZX_ERR_INTERNAL if sigaction failed.
 zx_status_t host_fault_install(void) WARN_UNUSED;

@@ -1,9 +1,9 @@
 // Unit tests of the host backend at the arch layer (src/arch/host/): the reservation the host
 // places, every map / protect / unmap mirrored to real mappings (checked against /proc/self/maps
 // and through plain loads and stores), runs of contiguous pages in one host call, the existing-
-// entry actions, harvesting (every present page counts as accessed), free_unaccessed (frees
-// nothing), the shadow answering arch_soft_translate, and the signal handler calling the aspace's
-// fault handler (here a test function standing in for the VM core).
+// entry actions, accessed bits emulated by trapping (harvest, untrap in the signal handler),
+// free_unaccessed (frees nothing), the shadow answering arch_soft_translate, and the signal handler
+// calling the aspace's fault handler (here a test function standing in for the VM core).
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -222,9 +222,16 @@ static void host_existing_entry_actions_mirror(void** state) {
 
 static void count_accessed(void* ctx, paddr_t pa, vaddr_t va) { (*(size_t*)ctx)++; }
 
-// No accessed bits on the host: every present page is reported, every time; free_unaccessed frees
-// nothing.
-static void host_harvest_reports_every_present_page(void** state) {
+static size_t harvest_count(struct arch_aspace* a, vaddr_t va, size_t count) {
+  size_t n = 0;
+  assert_ok(arch_aspace_harvest_accessed(a, va, count, count_accessed, &n));
+  return n;
+}
+
+// Accessed bits are emulated by trapping: a map counts as an access; a harvest reports and clears
+// the bits and traps the pages (PROT_NONE over the same file offset); the next real load or store
+// untraps one page in the signal handler and sets its bit again. free_unaccessed frees nothing.
+static void host_harvest_traps_and_reports_touched_pages(void** state) {
   struct arch_aspace* a = make_aspace();
   vaddr_t va = arch_aspace_base(a);
   paddr_t pa;
@@ -232,27 +239,41 @@ static void host_harvest_reports_every_present_page(void** state) {
   page_list_init(&list);
   assert_ok(pmm_alloc_contiguous(4, 0, PAGE_SIZE_SHIFT, &pa, &list));
   assert_ok(arch_aspace_map_contiguous(a, va, pa, 4, RW | U, NULL));
-  for (int round = 0; round < 3; round++) {
-    size_t n = 0;
-    assert_ok(arch_aspace_harvest_accessed(a, va, 512, count_accessed, &n));
-    assert_int_equal(4, n);
-  }
+  char* p = (char*)va;
+  p[2 * PAGE_SIZE + 5] = 42;
+  assert_int_equal(4, harvest_count(a, va, 512));  // mapped: the host may have touched them
+  check_all(a);                                    // trapped pages are allowed by the checker
+  assert_int_equal(0, harvest_count(a, va, 512));
+  struct arch_host_fault_counts before, after;
+  arch_host_get_fault_counts(&before);
+  read_byte(p + PAGE_SIZE);
+  assert_int_equal(42, p[2 * PAGE_SIZE + 5]);  // contents survive the trap
+  write_byte(p + 3 * PAGE_SIZE);
+  arch_host_get_fault_counts(&after);
+  assert_int_equal(before.resolved + 3, after.resolved);
+  check_all(a);
+  assert_int_equal(3, harvest_count(a, va, 512));
+  assert_int_equal(0, harvest_count(a, va, 512));
+  // Touching an untrapped page again costs nothing; a trapped one faults once.
+  arch_host_get_fault_counts(&before);
+  read_byte(p + PAGE_SIZE);
+  read_byte(p + PAGE_SIZE);
+  arch_host_get_fault_counts(&after);
+  assert_int_equal(before.resolved + 1, after.resolved);
   size_t freed = 99;
-  for (int round = 0; round < 3; round++) {
-    assert_ok(arch_aspace_free_unaccessed(a, va, 512, &freed));
-    assert_int_equal(0, freed);
-  }
-  assert_int_equal(4, ({
-                     struct arch_aspace_counts c;
-                     arch_aspace_get_counts(a, &c);
-                     c.present_entries;
-                   }));
+  assert_ok(arch_aspace_free_unaccessed(a, va, 512, &freed));
+  assert_int_equal(0, freed);
+  // A protect gives the pages back to the host, so they count as accessed.
+  assert_ok(arch_aspace_protect(a, va + 2 * PAGE_SIZE, 2, R | U, ARCH_UNMAP_OPTION_NONE));
+  assert_int_equal(3, harvest_count(a, va, 512));  // pages 1, 2, 3
+  check_all(a);
+  // An unmap with HARVEST reports exactly the pages touched since the last harvest.
   size_t n = 0;
   arch_aspace_set_accessed_hook(a, count_accessed, &n);
-  assert_ok(arch_aspace_harvest_accessed(a, va, 4, NULL, NULL));
+  read_byte(p);
   size_t unmapped;
   assert_ok(arch_aspace_unmap(a, va, 4, ARCH_UNMAP_OPTION_HARVEST, &unmapped));
-  assert_int_equal(4, n);  // reported although "harvested" just before
+  assert_int_equal(1, n);
   check_all(a);
   arch_aspace_destroy(a);
   pmm_free_pages(&list);
@@ -340,7 +361,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(host_map_contiguous_run_is_one_mmap, setup, teardown),
       cmocka_unit_test_setup_teardown(host_map_scattered_protect_unmap, setup, teardown),
       cmocka_unit_test_setup_teardown(host_existing_entry_actions_mirror, setup, teardown),
-      cmocka_unit_test_setup_teardown(host_harvest_reports_every_present_page, setup, teardown),
+      cmocka_unit_test_setup_teardown(host_harvest_traps_and_reports_touched_pages, setup,
+                                      teardown),
       cmocka_unit_test_setup_teardown(host_shadow_answers_translate_and_query, setup, teardown),
       cmocka_unit_test_setup_teardown(host_signal_handler_calls_the_fault_handler, setup, teardown),
   };

@@ -17,6 +17,7 @@
 // zxvm internals after cmocka.
 #include "arch/host/arch_host.h"
 #include "pmm/pmm.h"
+#include "vm/evictor.h"
 #include "zx/zx_priv.h"
 
 #define PAGE ((size_t)PAGE_SIZE)
@@ -236,6 +237,70 @@ static void host_concurrent_faults(void** state) {
   zx_handle_close(vmo);
 }
 
+// ---- eviction ages pages by real accesses
+// --------------------------------------------------------
+
+static void supply_pattern(zx_handle_t pager, zx_handle_t vmo, uint64_t offset, uint64_t len) {
+  zx_handle_t aux = make_vmo(len);
+  for (uint64_t i = 0; i < len; i += PAGE) {
+    char c = (char)('a' + (offset + i) / PAGE);
+    assert_ok(zx_vmo_write(aux, &c, i, 1));
+  }
+  assert_ok(zx_pager_supply_pages(pager, vmo, offset, len, aux, 0));
+  zx_handle_close(aux);
+}
+
+struct toucher {
+  pthread_t t;
+  volatile char* p;
+  char seen;
+};
+
+static void* touch_main(void* arg) {
+  struct toucher* t = arg;
+  t->seen = *t->p;
+  return NULL;
+}
+
+// A pager-backed VMO mapped on the host: plain loads keep pages young (the harvest traps them and
+// the next load untraps them, host_aspace.c), so eviction takes exactly the pages not loaded
+// since; loading an evicted one faults and asks the pager again.
+static void host_eviction_follows_real_accesses(void** state) {
+  zx_handle_t pager, port, vmo;
+  assert_ok(zx_pager_create(0, &pager));
+  assert_ok(zx_port_create(0, &port));
+  assert_ok(zx_pager_create_vmo(pager, 0, port, 7, 8 * PAGE, &vmo));
+  supply_pattern(pager, vmo, 0, 8 * PAGE);
+  char* base = map(vmo, ZX_VM_PERM_READ, 0, 8 * PAGE);
+  for (int i = 0; i < 8; i++) assert_int_equal('a' + i, base[i * PAGE]);
+  for (int round = 0; round < 3; round++) {
+    vm_evictor_harvest();
+    check_self();
+    for (int i = 4; i < 8; i++) read_byte(base + i * PAGE);  // pages 4..7 stay in use
+  }
+  vm_evictor_harvest();
+  // Other tests' pager VMOs are closed, so only this VMO's pages can go: exactly 0..3.
+  assert_int_equal(4, vm_evictor_evict(100));
+  zx_info_vmo_t info;
+  assert_ok(zx_object_get_info(vmo, ZX_INFO_VMO, &info, sizeof(info), NULL, NULL));
+  assert_int_equal(4 * PAGE, info.committed_bytes);
+  check_self();
+  for (int i = 4; i < 8; i++) assert_int_equal('a' + i, base[i * PAGE]);  // no request needed
+  struct toucher t = {.p = base + 2 * PAGE};
+  assert_int_equal(0, pthread_create(&t.t, NULL, touch_main, &t));
+  zx_port_packet_t packet;
+  assert_ok(zx_port_wait(port, zx_deadline_after(ZX_SEC(10)), &packet));
+  assert_int_equal(ZX_PAGER_VMO_READ, packet.page_request.command);
+  assert_int_equal(2 * PAGE, packet.page_request.offset);
+  supply_pattern(pager, vmo, packet.page_request.offset, packet.page_request.length);
+  assert_int_equal(0, pthread_join(t.t, NULL));
+  assert_int_equal('c', t.seen);
+  check_self();
+  unmap(base, 8 * PAGE);
+  zx_handle_t list[] = {vmo, port, pager};
+  assert_ok(zx_handle_close_many(list, 3));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(host_root_vmar_is_a_real_reservation),
@@ -244,6 +309,7 @@ int main(void) {
       cmocka_unit_test(host_protection_and_unmap_kill),
       cmocka_unit_test(host_two_mappings_share_and_decommit),
       cmocka_unit_test(host_concurrent_faults),
+      cmocka_unit_test(host_eviction_follows_real_accesses),
   };
   return cmocka_run_group_tests(tests, group_setup, NULL);
 }
