@@ -140,6 +140,9 @@ zx_status_t vm_cow_pages_lookup_visible_locked(struct vm_cow_pages* cow, uint64_
                                                struct vm_cow_pages** out_owner)
     REQUIRES(&cow->hierarchy->lock) WARN_UNUSED;
 
+// Pages forks have copied (not moved) since the library started, all hierarchies together.
+uint64_t vm_cow_pages_copy_count(void);
+
 // How a fork initialises the node's new page.
 enum vm_cow_fork_mode {
   VM_COW_FORK_COPY = 0,    // the ancestor's contents

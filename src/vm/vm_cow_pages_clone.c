@@ -151,6 +151,11 @@ static struct vm_page* find_owner_locked(struct vm_cow_pages* cow, uint64_t offs
   }
 }
 
+// Pages copied by forks since start (zxvm_get_stats): relaxed, a statistic only.
+static uint64_t g_fork_copies;
+
+uint64_t vm_cow_pages_copy_count(void) { return __atomic_load_n(&g_fork_copies, __ATOMIC_RELAXED); }
+
 // One edge of a fork: gives |c| (owner's walk_next) the page |p| that |owner| holds at |x|, by
 // copy when the other side still needs it, else by move. |*copied| tells the caller to unmap.
 static zx_status_t fork_edge_locked(struct vm_cow_pages* owner, uint64_t x, struct vm_page* p,
@@ -170,6 +175,7 @@ static zx_status_t fork_edge_locked(struct vm_cow_pages* owner, uint64_t x, stru
     if (init) memcpy(page_ptr(q), page_ptr(p), PAGE_SIZE);
     if (owner->hidden) p->flags |= c->split_bit;
     *copied = true;
+    __atomic_add_fetch(&g_fork_copies, 1, __ATOMIC_RELAXED);
   } else {
     // Insert before removing: a failed insert leaves everything as it was.
     zx_status_t status = vm_page_list_insert(&c->page_list, y, p);

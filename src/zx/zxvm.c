@@ -9,6 +9,7 @@
 #include <zxvm/zxvm.h>
 
 #include "pmm/pmm.h"
+#include "vm/vm_cow_pages.h"
 #include "zx/zx_priv.h"
 
 enum { KERNEL_UNINIT = 0, KERNEL_INITIALIZING = 1, KERNEL_READY = 2 };
@@ -324,6 +325,7 @@ ZXVM_EXPORT zx_status_t zxvm_get_stats(zxvm_stats_t* stats) {
     stats_add_process(&s, procs[i]);
     dispatcher_release(&procs[i]->base);
   }
+  s.cow_copies = vm_cow_pages_copy_count();
   s.processes = process_registry_count();
   s.handles = handle_table_count();
   *stats = s;

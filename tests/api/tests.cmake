@@ -23,6 +23,9 @@ zxvm_test(NAME api_zx_handle_concurrency_test
           LABELS concurrency)
 # VMO children through the zx_ API (snapshots, slices, references, ZERO_CHILDREN, info, rights).
 zxvm_test(NAME api_zx_clone_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/zx_clone_test.c LIBS zxvm_zx)
+# zxvm's own statistics (zxvm_get_stats) where other suites do not already check them.
+zxvm_test(NAME api_zxvm_stats_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/zxvm_stats_test.c
+          LIBS zxvm_zx)
 
 # Both backends (DESIGN.md "Backends": the same API suites run against both). Owner of these lines:
 # the host backend. At the end of the directory, every api_* test (whatever was added above or
