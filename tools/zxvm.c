@@ -1,10 +1,14 @@
 // zxvm: the command-line tool. `zxvm demo` walks through the public API: a VMO is created,
 // written, read, committed and decommitted, mapped into the root VMAR, accessed through the
 // simulated CPU, protected; then a snapshot shows copy-on-write: the parent is written after it
-// and the child still reads the old data. The library's statistics are printed along the way.
+// and the child still reads the old data; last a user pager: a read of a pager-backed VMO blocks
+// until this program, acting as the pager, answers the page request on its port. The library's
+// statistics are printed along the way.
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <zircon/syscalls.h>
+#include <zircon/syscalls/port.h>
 #include <zxvm/zxvm.h>
 
 static int check(const char* what, zx_status_t status) {
@@ -24,9 +28,9 @@ static void print_stats(const char* when) {
          (unsigned long long)s.faults, (unsigned long long)s.faults_not_found,
          (unsigned long long)s.faults_access_denied, (unsigned long long)s.faults_out_of_range,
          (unsigned long long)s.pages_mapped);
-  printf("  copy-on-write copies %llu, handles %llu, processes %llu\n",
-         (unsigned long long)s.cow_copies, (unsigned long long)s.handles,
-         (unsigned long long)s.processes);
+  printf("  copy-on-write copies %llu, pager requests %llu, handles %llu, processes %llu\n",
+         (unsigned long long)s.cow_copies, (unsigned long long)s.pager_requests,
+         (unsigned long long)s.handles, (unsigned long long)s.processes);
 }
 
 // Copy-on-write: a snapshot keeps the data it was taken with while the parent moves on.
@@ -56,6 +60,58 @@ static int snapshot_demo(uint64_t page) {
   bad |= check("parent has ZX_VMO_ZERO_CHILDREN again",
                zx_object_wait_one(parent, ZX_VMO_ZERO_CHILDREN, 0, &observed));
   bad |= check("zx_handle_close (parent)", zx_handle_close(parent));
+  return bad;
+}
+
+struct pager_reader {
+  zx_handle_t vmo;
+  uint64_t offset;
+  char text[32];
+  zx_status_t status;
+};
+
+static void* pager_reader_main(void* arg) {
+  struct pager_reader* r = arg;
+  r->status = zx_vmo_read(r->vmo, r->text, r->offset, sizeof(r->text) - 1);
+  return NULL;
+}
+
+// A user pager: this thread serves the page requests of a VMO whose pages nobody has yet.
+static int pager_demo(uint64_t page) {
+  zx_handle_t pager = ZX_HANDLE_INVALID, port = ZX_HANDLE_INVALID, vmo = ZX_HANDLE_INVALID;
+  zx_handle_t aux = ZX_HANDLE_INVALID;
+  int bad = check("zx_pager_create", zx_pager_create(0, &pager));
+  bad |= check("zx_port_create", zx_port_create(0, &port));
+  bad |= check("zx_pager_create_vmo (4 pages, key 42)",
+               zx_pager_create_vmo(pager, 0, port, 42, 4 * page, &vmo));
+  if (bad) return bad;
+  struct pager_reader r = {.vmo = vmo, .offset = 2 * page + 100, .status = 1};
+  pthread_t reader;
+  if (pthread_create(&reader, NULL, pager_reader_main, &r) != 0) return 1;
+  printf("  a thread reads 31 bytes at page 2 + 100: it waits for the pager\n");
+  zx_port_packet_t packet;
+  bad |= check("zx_port_wait (page request)", zx_port_wait(port, ZX_TIME_INFINITE, &packet));
+  printf("  request: key %llu, command %s, offset %#llx, length %#llx\n",
+         (unsigned long long)packet.key,
+         packet.page_request.command == ZX_PAGER_VMO_READ ? "READ" : "other",
+         (unsigned long long)packet.page_request.offset,
+         (unsigned long long)packet.page_request.length);
+  uint64_t off = packet.page_request.offset, len = packet.page_request.length;
+  bad |= check("zx_vmo_create (auxiliary)", zx_vmo_create(len, 0, &aux));
+  const char text[] = "supplied from user space";
+  bad |= check("zx_vmo_write the content",
+               zx_vmo_write(aux, text, 2 * page + 100 - off, sizeof(text)));
+  bad |= check("zx_pager_supply_pages", zx_pager_supply_pages(pager, vmo, off, len, aux, 0));
+  pthread_join(reader, NULL);
+  bad |= check("the reader's zx_vmo_read", r.status);
+  printf("  the reader got \"%s\"\n", r.text);
+  bad |= strcmp(r.text, text) != 0;
+  print_stats("after the supply");
+  bad |= check("zx_pager_detach_vmo", zx_pager_detach_vmo(pager, vmo));
+  bad |= check("zx_port_wait (COMPLETE)", zx_port_wait(port, 0, &packet));
+  bad |= packet.page_request.command != ZX_PAGER_VMO_COMPLETE;
+  zx_handle_t handles[] = {aux, vmo, port, pager};
+  bad |= check("zx_handle_close_many", zx_handle_close_many(handles, 4));
   return bad;
 }
 
@@ -93,7 +149,8 @@ static int demo(void) {
   bad |= check("zx_vmar_unmap", zx_vmar_unmap(zx_vmar_root_self(), addr, 4 * page));
   bad |= check("zx_handle_close", zx_handle_close(vmo));
   print_stats("after unmap and close");
-  return bad | snapshot_demo(page);
+  bad |= snapshot_demo(page);
+  return bad | pager_demo(page);
 }
 
 int main(int argc, char** argv) {

@@ -79,7 +79,8 @@ typedef struct zxvm_stats {
   uint64_t fault_pages_mapped;  // pages installed by faults
   // Present page-table entries, all live processes together.
   uint64_t pages_mapped;
-  // Copy-on-write copies and pager requests (0 until clones and pagers exist).
+  // Pages copied by copy-on-write (a page moved to its last sharer is not a copy), and page
+  // requests (READ and DIRTY) sent to pagers.
   uint64_t cow_copies;
   uint64_t pager_requests;
   // Objects.

@@ -77,6 +77,7 @@ zx_status_t page_source_create(uint32_t flags, uint64_t key, page_source_send_fn
   mutex_init(&src->lock, &page_source_lock_class);
   src->detached = false;
   for (int c = 0; c < PAGE_SOURCE_COMMAND_COUNT_; c++) list_initialize(&src->requests[c]);
+  list_initialize(&src->zero_intervals);
   list_node_init(&src->evictor_node);
   src->evictor_owner = NULL;
   *out = src;
@@ -107,11 +108,20 @@ void page_source_release(struct page_source* src) {
   }
   ZX_ASSERT_MSG(!list_in_list(&src->evictor_node), "page source %p freed while registered",
                 (void*)src);
+  ZX_ASSERT_MSG(list_is_empty(&src->zero_intervals),
+                "page source %p freed with zero intervals (its root never died)", (void*)src);
   mutex_unlock(&src->lock);
   mutex_destroy(&src->lock);
   if (src->release_ctx != NULL) src->release_ctx(src->send_ctx);
   src->magic = 0;
   heap_free(src);
+}
+
+// READ and DIRTY requests sent since start, every source together (zxvm_get_stats): relaxed.
+static uint64_t g_requests_sent;
+
+uint64_t page_source_requests_sent(void) {
+  return __atomic_load_n(&g_requests_sent, __ATOMIC_RELAXED);
 }
 
 // Builds and sends one packet. Pager lock held (see page_source.h for what the callee may do).
@@ -127,6 +137,7 @@ static void send_packet_locked(struct page_source* src, uint16_t command, uint64
   packet.page_request.flags = 0;
   packet.page_request.offset = offset;
   packet.page_request.length = len;
+  if (command != ZX_PAGER_VMO_COMPLETE) __atomic_add_fetch(&g_requests_sent, 1, __ATOMIC_RELAXED);
   src->send_packet(src->send_ctx, &packet);
 }
 

@@ -75,7 +75,7 @@ struct page_source_stats {
 };
 
 // Legend: (c) const after create, (a) atomic, (L) the pager lock |lock|, (E) the evictor's
-// registry lock (evictor.c).
+// registry lock (evictor.c), (O) the hierarchy lock of the VMO root that holds the source.
 struct page_source {
   uint32_t magic;                      // (c) PAGE_SOURCE_MAGIC
   uint32_t flags;                      // (c) PAGE_SOURCE_FLAG_*
@@ -89,6 +89,10 @@ struct page_source {
   bool detached;                       // (L) no more requests; every wait fails with BAD_STATE
   struct list_node requests[PAGE_SOURCE_COMMAND_COUNT_];  // (L) page_source_request, by offset
   struct page_source_stats stats;                         // (L)
+  // (O) The root's dirty zero intervals (vm_pager.h: struct vm_pager_zero_interval, by offset).
+  // They belong to the root node, not to the pager protocol: kept here because a source exists
+  // exactly for a pager-backed root. Freed when the root dies (vm_cow_pages_pager_destroy_locked).
+  struct list_node zero_intervals;
   struct list_node evictor_node;  // (E) in the evictor's registry while registered
   void* evictor_owner;            // (E) the node whose pages the evictor may scan (see evictor.h)
 };
@@ -164,5 +168,8 @@ void page_source_get_stats(struct page_source* src, struct page_source_stats* ou
 // sets, no page pending twice for one command, every waiter's page pending in its request, nothing
 // outstanding once detached. Panics on violation.
 void page_source_check(struct page_source* src);
+
+// Page requests (READ and DIRTY packets) sent since the library started, all sources together.
+uint64_t page_source_requests_sent(void);
 
 #endif  // ZXVM_VM_PAGE_SOURCE_H_

@@ -9,6 +9,7 @@
 #include <zxvm/zxvm.h>
 
 #include "pmm/pmm.h"
+#include "vm/page_source.h"
 #include "vm/vm_cow_pages.h"
 #include "zx/zx_priv.h"
 
@@ -326,6 +327,7 @@ ZXVM_EXPORT zx_status_t zxvm_get_stats(zxvm_stats_t* stats) {
     dispatcher_release(&procs[i]->base);
   }
   s.cow_copies = vm_cow_pages_copy_count();
+  s.pager_requests = page_source_requests_sent();
   s.processes = process_registry_count();
   s.handles = handle_table_count();
   *stats = s;
