@@ -26,6 +26,8 @@ zxvm_test(NAME api_zx_clone_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/zx_clone_test
 # zxvm's own statistics (zxvm_get_stats) where other suites do not already check them.
 zxvm_test(NAME api_zxvm_stats_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/zxvm_stats_test.c
           LIBS zxvm_zx)
+# Fuchsia's core VMO tests (vmo.cc, vmo-signal.cc) restated against the zx_ API.
+zxvm_test(NAME api_conf_vmo_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/conf_vmo_test.c LIBS zxvm_zx)
 
 # Both backends (DESIGN.md "Backends": the same API suites run against both). Owner of these lines:
 # the host backend. At the end of the directory, every api_* test (whatever was added above or
