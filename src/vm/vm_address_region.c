@@ -528,6 +528,17 @@ zx_status_t vm_address_region_enumerate_locked(struct vm_address_region* vmar, v
   return ZX_OK;
 }
 
+zx_status_t vm_address_region_enumerate(struct vm_address_region* vmar, vm_region_enum_fn fn,
+                                        void* ctx) {
+  mutex_lock(&vmar->common.aspace->lock);
+  zx_status_t status = ZX_ERR_BAD_STATE;
+  if (vmar->common.state == VM_LIFECYCLE_ALIVE) {
+    status = vm_address_region_enumerate_locked(vmar, fn, ctx);
+  }
+  mutex_unlock(&vmar->common.aspace->lock);
+  return status;
+}
+
 // ---- invariant checker ----------------------------------------------------------------------
 
 // Invariants 1 and 2 for one VMAR and its direct children.

@@ -191,6 +191,10 @@ typedef zx_status_t (*vm_region_enum_fn)(void* ctx, struct vm_address_region_or_
                                          unsigned depth);
 zx_status_t vm_address_region_enumerate_locked(struct vm_address_region* vmar, vm_region_enum_fn fn,
                                                void* ctx);
+// Same, taking the aspace lock: ZX_ERR_BAD_STATE if |vmar| is not ALIVE (destroyed, or its aspace
+// was), otherwise what the walk returns. |fn| may take VMO locks, not aspace or region locks.
+zx_status_t vm_address_region_enumerate(struct vm_address_region* vmar, vm_region_enum_fn fn,
+                                        void* ctx) WARN_UNUSED;
 
 // The aspace a VMO mapping-tree node belongs to (for callers walking a VMO's mappings with
 // vm_object_for_each_mapping_locked). VMO lock held.

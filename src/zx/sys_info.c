@@ -1,7 +1,7 @@
-// zx_object_get_info: HANDLE_VALID, HANDLE_BASIC, VMO (every version), VMAR, PROCESS_MAPS and
-// PROCESS_VMOS (every version). Single-record topics follow Fuchsia exactly: |actual| and |avail|
-// are written even when the buffer is too small, which then gives ZX_ERR_BUFFER_TOO_SMALL. Array
-// topics fill what fits and report how many exist.
+// zx_object_get_info: HANDLE_VALID, HANDLE_BASIC, VMO (every version), VMAR, VMAR_MAPS,
+// PROCESS_MAPS and PROCESS_VMOS (every version). Single-record topics follow Fuchsia exactly:
+// |actual| and |avail| are written even when the buffer is too small, which then gives
+// ZX_ERR_BUFFER_TOO_SMALL. Array topics fill what fits and report how many exist.
 #include <string.h>
 
 #include "zx/zx_priv.h"
@@ -296,6 +296,7 @@ struct maps_entry {
 struct maps_walk {
   struct info_array out;
   uint32_t topic;
+  size_t depth_base;           // the depth of the walk's first VMAR
   struct vm_mapping* mapping;  // the mapping whose runs are being enumerated
   size_t depth;
 };
@@ -390,22 +391,22 @@ static zx_status_t maps_emit_run(void* ctx, vaddr_t base, size_t len, uint32_t a
   return ZX_ERR_NEXT;  // keep enumerating
 }
 
-// One VMAR (an entry of its own) or mapping (an entry per protection run) of the walk; the root
-// VMAR is at depth 1 (the aspace is 0).
+// One VMAR (an entry of its own) or mapping (an entry per protection run) of the walk. The walk's
+// first VMAR is at |depth_base|: 1 for a process (the aspace is 0), 0 for ZX_INFO_VMAR_MAPS.
 static zx_status_t maps_visit(void* ctx, struct vm_address_region_or_mapping* r, unsigned depth) {
   struct maps_walk* w = ctx;
   if (!r->is_mapping) {
     struct vm_address_region* vmar = vm_address_region_from(r);
     struct maps_entry e = {.base = vm_region_base(r),
                            .size = vm_region_size(r),
-                           .depth = depth + 1,
+                           .depth = depth + w->depth_base,
                            .type = ZX_INFO_MAPS_TYPE_VMAR};
     memcpy(e.name, vmar->name, ZX_MAX_NAME_LEN);
     maps_emit(w, &e);
     return ZX_ERR_NEXT;
   }
   w->mapping = vm_mapping_from(r);
-  w->depth = depth + 1;
+  w->depth = depth + w->depth_base;
   // maps_emit_run never fails, so neither does the enumeration.
   zx_status_t status = vm_mapping_enumerate_protection_ranges_locked(
       w->mapping, vm_region_base(r), vm_region_size(r), maps_emit_run, w);
@@ -413,23 +414,73 @@ static zx_status_t maps_visit(void* ctx, struct vm_address_region_or_mapping* r,
   return ZX_ERR_NEXT;
 }
 
+static size_t maps_record_size(uint32_t topic) {
+  switch (topic) {
+    case ZX_INFO_PROCESS_MAPS_V1:
+      return sizeof(zx_info_maps_v1_t);
+    case ZX_INFO_PROCESS_MAPS_V2:
+      return sizeof(zx_info_maps_v2_t);
+    default:  // ZX_INFO_PROCESS_MAPS, ZX_INFO_VMAR_MAPS
+      return sizeof(zx_info_maps_t);
+  }
+}
+
+// The walks write records with the aspace lock held. A caller's buffer that is itself memory zxvm
+// maps (the host backend; e.g. the self process reading its own maps into its own mapping) could
+// fault into that aspace, so it is filled through a heap copy, copied out with no lock held.
+// ZX_OK: |*out| is where the walk writes (|buffer| itself or the copy).
+static zx_status_t maps_buffer_begin(void* buffer, size_t bytes, void** out) {
+  *out = buffer;
+  if (bytes == 0 || !vm_buffer_in_mapped_memory(buffer, bytes)) return ZX_OK;
+  *out = heap_alloc(bytes);
+  return *out != NULL ? ZX_OK : ZX_ERR_NO_MEMORY;
+}
+
+static void maps_buffer_end(void* buffer, void* target, size_t bytes_written) {
+  if (target == buffer) return;
+  memcpy(buffer, target, bytes_written);  // may fault: no lock held
+  heap_free(target);
+}
+
+// ZX_INFO_PROCESS_MAPS (every version): the aspace at depth 0, then the whole VMAR tree. Allowed
+// on the self process too, as on Fuchsia.
 static zx_status_t info_process_maps(struct process_dispatcher* p, uint32_t topic, void* buffer,
                                      size_t buffer_size, size_t* actual, size_t* avail) {
-  // The self process's maps are refused, as on Fuchsia (the caller would be reading the very
-  // structure its own call changes).
-  if (p == kernel_self_process()) return ZX_ERR_ACCESS_DENIED;
-  size_t record_size = topic == ZX_INFO_PROCESS_MAPS_V1   ? sizeof(zx_info_maps_v1_t)
-                       : topic == ZX_INFO_PROCESS_MAPS_V2 ? sizeof(zx_info_maps_v2_t)
-                                                          : sizeof(zx_info_maps_t);
-  struct maps_walk w = {.topic = topic};
-  info_array_init(&w.out, buffer, buffer_size, record_size);
+  size_t record_size = maps_record_size(topic);
+  size_t bytes = buffer_size / record_size * record_size;
+  void* target;
+  zx_status_t status = maps_buffer_begin(buffer, bytes, &target);
+  if (status != ZX_OK) return status;
+  struct maps_walk w = {.topic = topic, .depth_base = 1};
+  info_array_init(&w.out, target, bytes, record_size);
   struct maps_entry e = {.base = vm_aspace_base(p->aspace),
                          .size = vm_aspace_size(p->aspace),
                          .depth = 0,
                          .type = ZX_INFO_MAPS_TYPE_ASPACE};
   memcpy(e.name, vm_aspace_name(p->aspace), ZX_MAX_NAME_LEN);
   maps_emit(&w, &e);
-  zx_status_t status = vm_aspace_enumerate(p->aspace, maps_visit, &w);
+  status = vm_aspace_enumerate(p->aspace, maps_visit, &w);
+  size_t written = w.out.count < w.out.capacity ? w.out.count : w.out.capacity;
+  maps_buffer_end(buffer, target, status == ZX_OK ? written * record_size : 0);
+  if (status != ZX_OK) return status;
+  return info_array_finish(&w.out, actual, avail);
+}
+
+// ZX_INFO_VMAR_MAPS: the VMAR itself at depth 0, then everything below it. ZX_ERR_BAD_STATE once
+// the VMAR (or its process) is destroyed.
+static zx_status_t info_vmar_maps(struct dispatcher* d, zx_rights_t rights, void* buffer,
+                                  size_t buffer_size, size_t* actual, size_t* avail) {
+  if (d->type != ZX_OBJ_TYPE_VMAR) return ZX_ERR_WRONG_TYPE;
+  if (!(rights & ZX_RIGHT_INSPECT)) return ZX_ERR_ACCESS_DENIED;
+  size_t bytes = buffer_size / sizeof(zx_info_maps_t) * sizeof(zx_info_maps_t);
+  void* target;
+  zx_status_t status = maps_buffer_begin(buffer, bytes, &target);
+  if (status != ZX_OK) return status;
+  struct maps_walk w = {.topic = ZX_INFO_VMAR_MAPS, .depth_base = 0};
+  info_array_init(&w.out, target, bytes, sizeof(zx_info_maps_t));
+  status = vm_address_region_enumerate(vmar_dispatcher_from(d)->vmar, maps_visit, &w);
+  size_t written = w.out.count < w.out.capacity ? w.out.count : w.out.capacity;
+  maps_buffer_end(buffer, target, status == ZX_OK ? written * sizeof(zx_info_maps_t) : 0);
   if (status != ZX_OK) return status;
   return info_array_finish(&w.out, actual, avail);
 }
@@ -468,8 +519,8 @@ static zx_status_t info_process_topic(struct dispatcher* d, zx_rights_t rights, 
                                       void* buffer, size_t buffer_size, size_t* actual,
                                       size_t* avail) {
   if (d->type != ZX_OBJ_TYPE_PROCESS) return ZX_ERR_WRONG_TYPE;
-  const zx_rights_t need = ZX_RIGHT_INSPECT | ZX_RIGHT_READ;
-  if ((rights & need) != need) return ZX_ERR_ACCESS_DENIED;
+  // Fuchsia's kernel asks for INSPECT only (its docs also mention READ).
+  if (!(rights & ZX_RIGHT_INSPECT)) return ZX_ERR_ACCESS_DENIED;
   struct process_dispatcher* p = process_dispatcher_from(d);
   if (topic_is_process_maps(topic)) {
     return info_process_maps(p, topic, buffer, buffer_size, actual, avail);
@@ -477,8 +528,15 @@ static zx_status_t info_process_topic(struct dispatcher* d, zx_rights_t rights, 
   return info_process_vmos(p, topic, buffer, buffer_size, actual, avail);
 }
 
+static bool topic_is_known(uint32_t topic) {
+  return topic == ZX_INFO_HANDLE_VALID || topic == ZX_INFO_HANDLE_BASIC || topic == ZX_INFO_VMAR ||
+         topic == ZX_INFO_VMAR_MAPS || vmo_record_size(topic) != 0 || topic_is_process_maps(topic);
+}
+
 ZXVM_EXPORT zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic, void* buffer,
                                            size_t buffer_size, size_t* actual, size_t* avail) {
+  // Fuchsia dispatches on the topic first: an unknown one fails before the handle is looked at.
+  if (!topic_is_known(topic)) return ZX_ERR_NOT_SUPPORTED;
   struct dispatcher* d;
   zx_rights_t rights;
   zx_status_t status = dispatcher_lookup(handle, ZX_OBJ_TYPE_NONE, 0, &d, &rights);
@@ -491,6 +549,8 @@ ZXVM_EXPORT zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic, v
     status = info_basic(d, rights, buffer, buffer_size, actual, avail);
   } else if (topic == ZX_INFO_VMAR) {
     status = info_vmar(d, rights, buffer, buffer_size, actual, avail);
+  } else if (topic == ZX_INFO_VMAR_MAPS) {
+    status = info_vmar_maps(d, rights, buffer, buffer_size, actual, avail);
   } else if (vmo_record_size(topic) != 0 && !topic_is_process_vmos(topic)) {
     status = info_vmo(d, rights, topic, buffer, buffer_size, actual, avail);
   } else if (topic_is_process_maps(topic) || topic_is_process_vmos(topic)) {

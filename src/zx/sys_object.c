@@ -40,6 +40,19 @@ ZXVM_EXPORT zx_status_t zx_object_get_property(zx_handle_t handle, uint32_t prop
   return status;
 }
 
+// ZX_PROP_VMO_CONTENT_SIZE: as Fuchsia's SetContentSize, everything from the new content size to
+// the end of the VMO reads as zero afterwards (a content size past the end zeroes nothing).
+static zx_status_t vmo_set_content_size(struct vm_object_paged* vmo, uint64_t size) {
+  uint64_t vmo_size = vm_object_paged_get_size(vmo);
+  if (size < vmo_size) {
+    zx_status_t status = vm_object_paged_zero_range(vmo, size, vmo_size - size);
+    if (status != ZX_OK) return status;
+    kernel_validate_all();
+  }
+  vm_object_paged_set_content_size(vmo, size);
+  return ZX_OK;
+}
+
 ZXVM_EXPORT zx_status_t zx_object_set_property(zx_handle_t handle, uint32_t property,
                                                const void* value, size_t value_size) {
   if (value == NULL) return ZX_ERR_INVALID_ARGS;
@@ -59,7 +72,7 @@ ZXVM_EXPORT zx_status_t zx_object_set_property(zx_handle_t handle, uint32_t prop
       } else {
         uint64_t size;
         memcpy(&size, value, sizeof(size));
-        vm_object_paged_set_content_size(vmo_dispatcher_from(d)->vmo, size);
+        status = vmo_set_content_size(vmo_dispatcher_from(d)->vmo, size);
       }
       break;
     }

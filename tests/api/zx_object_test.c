@@ -131,12 +131,18 @@ static void info_process_maps_and_vmos(void** state) {
   assert_int_equal(1, m1[s + 1].u.mapping.committed_pages);
   assert_ok(zx_object_get_info(proc, ZX_INFO_PROCESS_MAPS_V2, m2, sizeof(m2), &actual, &avail));
   assert_int_equal(1, m2[s + 1].u.mapping.populated_pages);
-  // Maps of the calling process itself are refused; a handle without READ too.
-  assert_status(ZX_ERR_ACCESS_DENIED, zx_object_get_info(zx_process_self(), ZX_INFO_PROCESS_MAPS,
-                                                         maps, sizeof(maps), &actual, &avail));
+  // INSPECT is the one right the topics need (Fuchsia's kernel; its docs also name READ).
   zx_handle_t noread = dup_with(proc, ZX_RIGHT_INSPECT);
+  assert_ok(zx_object_get_info(noread, ZX_INFO_PROCESS_MAPS, maps, sizeof(maps), &actual, &avail));
+  assert_int_equal(7, actual);
+  assert_ok(zx_object_get_info(noread, ZX_INFO_PROCESS_VMOS, NULL, 0, &actual, &avail));
+  assert_int_equal(2, avail);
+  zx_handle_t noinspect = dup_with(proc, ZX_DEFAULT_PROCESS_RIGHTS & ~ZX_RIGHT_INSPECT);
+  assert_status(ZX_ERR_ACCESS_DENIED, zx_object_get_info(noinspect, ZX_INFO_PROCESS_MAPS, maps,
+                                                         sizeof(maps), NULL, NULL));
   assert_status(ZX_ERR_ACCESS_DENIED,
-                zx_object_get_info(noread, ZX_INFO_PROCESS_MAPS, maps, sizeof(maps), NULL, NULL));
+                zx_object_get_info(noinspect, ZX_INFO_PROCESS_VMOS, NULL, 0, NULL, NULL));
+  assert_ok(zx_handle_close(noinspect));
   assert_status(ZX_ERR_WRONG_TYPE,
                 zx_object_get_info(vmo, ZX_INFO_PROCESS_MAPS, maps, sizeof(maps), NULL, NULL));
   // VMOs: the new process reaches the VMO through its two mappings (one entry per mapping).
@@ -156,6 +162,128 @@ static void info_process_maps_and_vmos(void** state) {
   assert_true(vmos[0].flags & ZX_INFO_VMO_VIA_HANDLE);
   zx_handle_t list[] = {proc, vmar, vmo, sub, noread};
   assert_ok(zx_handle_close_many(list, 5));
+}
+
+// Fuchsia's ProcessGetInfoTest.InfoProcessMapsOnSelfFails (which, despite its name, expects
+// success): the calling process may read its own maps, also into a buffer that is itself a
+// mapping of its own address space (host backend: the walk must not fault under the aspace lock).
+static void info_process_maps_on_self(void** state) {
+  zx_handle_t vmo = make_vmo(4 * PAGE, 0);
+  zx_vaddr_t a;
+  assert_ok(zx_vmar_map(zx_vmar_root_self(), ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, vmo, 0,
+                        4 * PAGE, &a));
+  size_t actual, avail;
+  zx_info_maps_t maps[1];
+  assert_ok(zx_object_get_info(zx_process_self(), ZX_INFO_PROCESS_MAPS, maps, sizeof(maps), &actual,
+                               &avail));
+  assert_int_equal(1, actual);
+  assert_true(avail >= 3);  // aspace, root VMAR, our mapping
+  assert_int_equal(ZX_INFO_MAPS_TYPE_ASPACE, maps[0].type);
+  size_t n = 4 * PAGE / sizeof(zx_info_maps_t);
+  assert_true(avail <= n);
+  if (zx_test_on_host()) {
+    // The buffer is the mapping itself: plain stores into it fault into zxvm. cmocka replaces
+    // SIGSEGV around each test; creating an address space puts zxvm's handler back on top.
+    zx_handle_t p, v;
+    make_process(&p, &v);
+    zx_handle_t pv[] = {p, v};
+    assert_ok(zx_handle_close_many(pv, 2));
+    // The first record ends page 0; the walk's records land on page 1, untouched so far.
+    zx_info_maps_t* in_mapping = (zx_info_maps_t*)(uintptr_t)(a + PAGE) - 1;
+    n = 3 * PAGE / sizeof(zx_info_maps_t) + 1;
+    assert_true(avail <= n);
+    assert_ok(zx_object_get_info(zx_process_self(), ZX_INFO_PROCESS_MAPS, in_mapping,
+                                 n * sizeof(zx_info_maps_t), &actual, &avail));
+    assert_int_equal(avail, actual);
+    assert_int_equal(ZX_INFO_MAPS_TYPE_ASPACE, in_mapping[0].type);
+    assert_int_equal(ZX_INFO_MAPS_TYPE_VMAR, in_mapping[1].type);
+    assert_int_equal(1, in_mapping[1].depth);
+    bool found = false;
+    for (size_t i = 2; i < actual; i++) {
+      found |= in_mapping[i].type == ZX_INFO_MAPS_TYPE_MAPPING && in_mapping[i].base == a &&
+               in_mapping[i].size == 4 * PAGE;
+    }
+    assert_true(found);
+  }
+  assert_ok(zx_vmar_unmap(zx_vmar_root_self(), a, 4 * PAGE));
+  assert_ok(zx_handle_close(vmo));
+}
+
+// ZX_INFO_VMAR_MAPS (Fuchsia's VmarMapsGetInfoTest): the VMAR at depth 0, then its subtree in
+// pre-order; INSPECT needed; BAD_STATE once the VMAR or its process is destroyed.
+static void info_vmar_maps(void** state) {
+  zx_handle_t proc, root;
+  make_process(&proc, &root);
+  size_t actual, avail;
+  zx_info_maps_t maps[8];
+  assert_ok(zx_object_get_info(root, ZX_INFO_VMAR_MAPS, maps, sizeof(maps), &actual, &avail));
+  assert_int_equal(1, actual);
+  assert_int_equal(1, avail);
+  assert_int_equal(0, maps[0].depth);
+  assert_int_equal(ZX_INFO_MAPS_TYPE_VMAR, maps[0].type);
+  zx_handle_t sub, inner, vmo = make_vmo(2 * PAGE, 0);
+  zx_vaddr_t sub_addr, inner_addr, a, b;
+  assert_ok(zx_vmar_allocate(root,
+                             ZX_VM_CAN_MAP_READ | ZX_VM_CAN_MAP_WRITE | ZX_VM_CAN_MAP_SPECIFIC, 0,
+                             16 * PAGE, &sub, &sub_addr));
+  assert_ok(zx_vmar_map(sub, ZX_VM_SPECIFIC | ZX_VM_PERM_READ, 0, vmo, 0, PAGE, &a));
+  assert_ok(zx_vmar_allocate(sub, ZX_VM_SPECIFIC | ZX_VM_CAN_MAP_READ, 4 * PAGE, 4 * PAGE, &inner,
+                             &inner_addr));
+  assert_ok(zx_vmar_map(inner, ZX_VM_PERM_READ, 0, vmo, PAGE, PAGE, &b));
+  assert_ok(zx_object_get_info(sub, ZX_INFO_VMAR_MAPS, NULL, 0, &actual, &avail));
+  assert_int_equal(0, actual);
+  assert_int_equal(4, avail);
+  assert_ok(zx_object_get_info(sub, ZX_INFO_VMAR_MAPS, maps, 2 * sizeof(maps[0]), &actual, &avail));
+  assert_int_equal(2, actual);
+  assert_int_equal(4, avail);
+  assert_ok(zx_object_get_info(sub, ZX_INFO_VMAR_MAPS, maps, sizeof(maps), &actual, &avail));
+  assert_int_equal(4, actual);
+  const struct {
+    uint32_t type;
+    size_t depth;
+    zx_vaddr_t base;
+    size_t size;
+  } want[] = {{ZX_INFO_MAPS_TYPE_VMAR, 0, sub_addr, 16 * PAGE},
+              {ZX_INFO_MAPS_TYPE_MAPPING, 1, a, PAGE},
+              {ZX_INFO_MAPS_TYPE_VMAR, 1, inner_addr, 4 * PAGE},
+              {ZX_INFO_MAPS_TYPE_MAPPING, 2, b, PAGE}};
+  for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+    assert_int_equal(want[i].type, maps[i].type);
+    assert_int_equal(want[i].depth, maps[i].depth);
+    assert_int_equal(want[i].base, maps[i].base);
+    assert_int_equal(want[i].size, maps[i].size);
+  }
+  assert_int_equal(ZX_VM_PERM_READ, maps[3].u.mapping.mmu_flags);
+  assert_int_equal(PAGE, maps[3].u.mapping.vmo_offset);
+  // Rights and type.
+  zx_handle_t noinspect = dup_with(sub, ZX_RIGHT_DUPLICATE | ZX_RIGHT_OP_CHILDREN);
+  assert_status(ZX_ERR_ACCESS_DENIED,
+                zx_object_get_info(noinspect, ZX_INFO_VMAR_MAPS, maps, sizeof(maps), NULL, NULL));
+  assert_status(ZX_ERR_WRONG_TYPE,
+                zx_object_get_info(vmo, ZX_INFO_VMAR_MAPS, maps, sizeof(maps), NULL, NULL));
+  assert_status(ZX_ERR_WRONG_TYPE,
+                zx_object_get_info(proc, ZX_INFO_VMAR_MAPS, maps, sizeof(maps), NULL, NULL));
+  // A destroyed VMAR, then a destroyed process.
+  assert_ok(zx_vmar_destroy(inner));
+  assert_status(ZX_ERR_BAD_STATE,
+                zx_object_get_info(inner, ZX_INFO_VMAR_MAPS, maps, sizeof(maps), NULL, NULL));
+  assert_ok(zx_handle_close(proc));
+  assert_status(ZX_ERR_BAD_STATE,
+                zx_object_get_info(root, ZX_INFO_VMAR_MAPS, maps, sizeof(maps), NULL, NULL));
+  zx_handle_t list[] = {root, sub, inner, vmo, noinspect};
+  assert_ok(zx_handle_close_many(list, 5));
+}
+
+// Fuchsia dispatches on the topic before looking at the handle.
+static void info_unknown_topic_before_handle(void** state) {
+  zx_handle_t vmo = make_vmo(PAGE, 0);
+  char buf[64];
+  assert_status(ZX_ERR_NOT_SUPPORTED, zx_object_get_info(vmo, 12345, buf, sizeof(buf), NULL, NULL));
+  assert_status(ZX_ERR_NOT_SUPPORTED,
+                zx_object_get_info(ZX_HANDLE_INVALID, 12345, buf, sizeof(buf), NULL, NULL));
+  assert_status(ZX_ERR_BAD_HANDLE, zx_object_get_info(ZX_HANDLE_INVALID, ZX_INFO_HANDLE_BASIC, buf,
+                                                      sizeof(buf), NULL, NULL));
+  assert_ok(zx_handle_close(vmo));
 }
 
 static void property_name_and_content_size(void** state) {
@@ -182,6 +310,25 @@ static void property_name_and_content_size(void** state) {
   assert_status(ZX_ERR_WRONG_TYPE,
                 zx_object_get_property(zx_process_self(), ZX_PROP_VMO_CONTENT_SIZE, &cs, 8));
   assert_status(ZX_ERR_NOT_SUPPORTED, zx_object_get_property(vmo, 9999, &cs, sizeof(cs)));
+  // Lowering the content size zeroes everything from it to the end of the VMO (Fuchsia's
+  // SetContentSize), including bytes a zx_vmo_write put past the old content size.
+  uint8_t ones[64];
+  memset(ones, 0xff, sizeof(ones));
+  assert_ok(zx_vmo_write(vmo, ones, 0, sizeof(ones)));
+  assert_ok(zx_vmo_write(vmo, ones, PAGE - sizeof(ones), sizeof(ones)));
+  cs = 10;
+  assert_ok(zx_object_set_property(vmo, ZX_PROP_VMO_CONTENT_SIZE, &cs, sizeof(cs)));
+  uint8_t got[64];
+  assert_ok(zx_vmo_read(vmo, got, 0, sizeof(got)));
+  for (size_t i = 0; i < sizeof(got); i++) assert_int_equal(i < 10 ? 0xff : 0, got[i]);
+  assert_ok(zx_vmo_read(vmo, got, PAGE - sizeof(got), sizeof(got)));
+  for (size_t i = 0; i < sizeof(got); i++) assert_int_equal(0, got[i]);
+  // Raising it past the VMO's end zeroes nothing and is allowed.
+  assert_ok(zx_vmo_write(vmo, ones, 0, sizeof(ones)));
+  cs = 2 * PAGE;
+  assert_ok(zx_object_set_property(vmo, ZX_PROP_VMO_CONTENT_SIZE, &cs, sizeof(cs)));
+  assert_ok(zx_vmo_read(vmo, got, 0, sizeof(got)));
+  assert_memory_equal(ones, got, sizeof(got));
   zx_handle_t noprop = dup_with(vmo, ZX_RIGHT_READ);
   assert_status(ZX_ERR_ACCESS_DENIED, zx_object_get_property(noprop, ZX_PROP_NAME, name, 32));
   assert_status(ZX_ERR_ACCESS_DENIED, zx_object_set_property(noprop, ZX_PROP_NAME, "a", 1));
@@ -316,6 +463,9 @@ int main(void) {
       cmocka_unit_test(info_vmo_every_version),
       cmocka_unit_test(info_vmar),
       cmocka_unit_test(info_process_maps_and_vmos),
+      cmocka_unit_test(info_process_maps_on_self),
+      cmocka_unit_test(info_vmar_maps),
+      cmocka_unit_test(info_unknown_topic_before_handle),
       cmocka_unit_test(property_name_and_content_size),
       cmocka_unit_test(signals_and_wait),
       cmocka_unit_test(port_queue_and_wait),
