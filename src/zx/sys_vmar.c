@@ -253,6 +253,8 @@ ZXVM_EXPORT zx_status_t zx_vmar_op_range(zx_handle_t handle, uint32_t op, zx_vad
   zx_rights_t rights;
   zx_status_t status = lookup_vmar(handle, 0, &v, &rights);
   if (status != ZX_OK) return status;
+  // The right each op needs on the VMAR handle (2025 kernels): the ops that change contents need
+  // WRITE, the ones that populate page tables need READ, the hints nothing.
   switch (op) {
     case ZX_VMAR_OP_COMMIT:
     case ZX_VMAR_OP_DECOMMIT:
@@ -260,9 +262,11 @@ ZXVM_EXPORT zx_status_t zx_vmar_op_range(zx_handle_t handle, uint32_t op, zx_vad
       if (!(rights & ZX_RIGHT_WRITE)) status = ZX_ERR_ACCESS_DENIED;
       break;
     case ZX_VMAR_OP_MAP_RANGE:
+    case ZX_VMAR_OP_PREFETCH:
+      if (!(rights & ZX_RIGHT_READ)) status = ZX_ERR_ACCESS_DENIED;
+      break;
     case ZX_VMAR_OP_DONT_NEED:
     case ZX_VMAR_OP_ALWAYS_NEED:
-    case ZX_VMAR_OP_PREFETCH:
       break;
     default:
       status = ZX_ERR_INVALID_ARGS;

@@ -73,11 +73,14 @@ zx_status_t zx_vmo_write_user(struct vm_object_paged* vmo, const void* buffer, u
 }
 
 ZXVM_EXPORT zx_status_t zx_vmo_create(uint64_t size, uint32_t options, zx_handle_t* out) {
+  // Fuchsia's order: UNBOUNDED with RESIZABLE, then the size (which an unbounded VMO ignores),
+  // then unknown bits. DISCARDABLE combines with RESIZABLE: a lock always spans the current size.
   const uint32_t known = ZX_VMO_RESIZABLE | ZX_VMO_DISCARDABLE | ZX_VMO_UNBOUNDED;
-  if (options & ~known) return ZX_ERR_INVALID_ARGS;
   if ((options & ZX_VMO_UNBOUNDED) && (options & ZX_VMO_RESIZABLE)) return ZX_ERR_INVALID_ARGS;
-  // A discardable VMO's size is fixed: its lock covers the whole VMO.
-  if ((options & ZX_VMO_DISCARDABLE) && (options & ZX_VMO_RESIZABLE)) return ZX_ERR_INVALID_ARGS;
+  if (!(options & ZX_VMO_UNBOUNDED) && size > VM_OBJECT_PAGED_MAX_SIZE) {
+    return ZX_ERR_OUT_OF_RANGE;
+  }
+  if (options & ~known) return ZX_ERR_INVALID_ARGS;
   if (size > VM_OBJECT_PAGED_MAX_SIZE) return ZX_ERR_OUT_OF_RANGE;
   if (out == NULL) return ZX_ERR_INVALID_ARGS;
   zx_status_t status = kernel_ensure_init();
@@ -173,8 +176,9 @@ ZXVM_EXPORT zx_status_t zx_vmo_set_size(zx_handle_t handle, uint64_t size) {
 }
 
 ZXVM_EXPORT zx_status_t zx_vmo_get_stream_size(zx_handle_t handle, uint64_t* size) {
+  // Like zx_vmo_get_size, no right is needed.
   struct vmo_dispatcher* v;
-  zx_status_t status = lookup_vmo(handle, ZX_RIGHT_READ, &v, NULL);
+  zx_status_t status = lookup_vmo(handle, 0, &v, NULL);
   if (status != ZX_OK) return status;
   if (size == NULL) {
     status = ZX_ERR_INVALID_ARGS;
@@ -185,27 +189,20 @@ ZXVM_EXPORT zx_status_t zx_vmo_get_stream_size(zx_handle_t handle, uint64_t* siz
   return status;
 }
 
-// Zeroes the bytes between the old and the new stream size that lie inside the VMO, so bytes
-// past the stream size always read as zero once it grows over them again.
-static zx_status_t stream_zero_gap(struct vm_object_paged* vmo, uint64_t old_size,
-                                   uint64_t new_size, uint64_t vmo_size) {
-  uint64_t lo = old_size < new_size ? old_size : new_size;
-  uint64_t hi = old_size < new_size ? new_size : old_size;
-  if (hi > vmo_size) hi = vmo_size;
-  if (lo >= hi) return ZX_OK;
-  return vm_object_paged_zero_range(vmo, lo, hi - lo);
-}
-
 ZXVM_EXPORT zx_status_t zx_vmo_set_stream_size(zx_handle_t handle, uint64_t size) {
   struct vmo_dispatcher* v;
   zx_status_t status = lookup_vmo(handle, ZX_RIGHT_WRITE, &v, NULL);
   if (status != ZX_OK) return status;
+  // As Fuchsia's SetStreamSize: an unchanged size is a no-op; otherwise everything from the lower
+  // of the two sizes to the end of the VMO is zeroed (bytes a zx_vmo_write put past the stream
+  // size included), so the bytes past the stream size always read as zero.
   uint64_t vmo_size = vm_object_paged_get_size(v->vmo);
-  if (size > vmo_size) {
+  uint64_t old = vm_object_paged_get_content_size(v->vmo);
+  if (size != old && size > vmo_size) {
     status = ZX_ERR_OUT_OF_RANGE;
-  } else {
-    uint64_t old = vm_object_paged_get_content_size(v->vmo);
-    status = stream_zero_gap(v->vmo, old, size, vmo_size);
+  } else if (size != old) {
+    uint64_t from = size < old ? size : old;
+    status = vm_object_paged_zero_range(v->vmo, from, vmo_size - from);
     if (status == ZX_OK) vm_object_paged_set_content_size(v->vmo, size);
     kernel_validate_all();
   }
@@ -215,15 +212,17 @@ ZXVM_EXPORT zx_status_t zx_vmo_set_stream_size(zx_handle_t handle, uint64_t size
 
 // ---- zx_vmo_op_range --------------------------------------------------------------------------
 
-// LOCK / TRY_LOCK / UNLOCK of a discardable VMO (|op| one of the three).
+// LOCK / TRY_LOCK / UNLOCK of a discardable VMO (|op| one of the three), in Fuchsia's order: not
+// discardable, then the range (the whole VMO), then LOCK's state buffer, which Fuchsia checks
+// after locking and so refuses with the lock undone (here: before taking it).
 static zx_status_t vmo_lock_op(struct vmo_dispatcher* v, uint32_t op, uint64_t offset,
                                uint64_t size, void* buffer, size_t buffer_size) {
-  if (op == ZX_VMO_OP_LOCK && (buffer == NULL || buffer_size != sizeof(zx_vmo_lock_state_t))) {
-    return ZX_ERR_INVALID_ARGS;
-  }
   if (!vmo_is_discardable(v)) return ZX_ERR_NOT_SUPPORTED;
   uint64_t vmo_size = vm_object_paged_get_size(v->vmo);
   if (offset != 0 || size != vmo_size) return ZX_ERR_OUT_OF_RANGE;
+  if (op == ZX_VMO_OP_LOCK && (buffer == NULL || buffer_size < sizeof(zx_vmo_lock_state_t))) {
+    return ZX_ERR_INVALID_ARGS;
+  }
   zx_status_t status = ZX_OK;
   mutex_lock(&v->base.lock);
   if (op == ZX_VMO_OP_UNLOCK) {
@@ -251,10 +250,16 @@ static zx_status_t vmo_cache_op(struct vmo_dispatcher* v, uint64_t offset, uint6
   return ZX_OK;
 }
 
-// DONT_NEED / ALWAYS_NEED / PREFETCH on a VMO that no pager backs: only the range is checked.
-static zx_status_t vmo_hint_op(struct vmo_dispatcher* v, uint64_t offset, uint64_t size) {
+// DONT_NEED / ALWAYS_NEED / PREFETCH: the range is checked; where a pager backs the VMO,
+// ALWAYS_NEED and PREFETCH fetch the pages (waiting for the pager) and ALWAYS_NEED / DONT_NEED
+// steer eviction; on other VMOs they do nothing more.
+static zx_status_t vmo_hint_op(struct vmo_dispatcher* v, uint32_t op, uint64_t offset,
+                               uint64_t size) {
   if (!range_within(offset, size, vm_object_paged_get_size(v->vmo))) return ZX_ERR_OUT_OF_RANGE;
-  return ZX_OK;
+  enum vm_object_paged_hint hint = op == ZX_VMO_OP_ALWAYS_NEED ? VM_OBJECT_PAGED_HINT_ALWAYS_NEED
+                                   : op == ZX_VMO_OP_DONT_NEED ? VM_OBJECT_PAGED_HINT_DONT_NEED
+                                                               : VM_OBJECT_PAGED_HINT_PREFETCH;
+  return vm_object_paged_hint_range(v->vmo, hint, offset, size);
 }
 
 // The right |op| needs: ZX_OK, ZX_ERR_ACCESS_DENIED, or ZX_ERR_INVALID_ARGS for an unknown op.
@@ -309,7 +314,8 @@ static zx_status_t vmo_op(struct vmo_dispatcher* v, uint32_t op, uint64_t offset
     case ZX_VMO_OP_CACHE_CLEAN_INVALIDATE:
       return vmo_cache_op(v, offset, size);
     default:  // DONT_NEED, ALWAYS_NEED, PREFETCH (vmo_op_rights refused the rest)
-      return vmo_hint_op(v, offset, size);
+      status = vmo_hint_op(v, op, offset, size);
+      break;
   }
   kernel_validate_all();
   return status;
@@ -469,6 +475,8 @@ ZXVM_EXPORT zx_status_t zx_vmo_create_child(zx_handle_t handle, uint32_t options
 // ---- cache policy, executable -----------------------------------------------------------------
 
 ZXVM_EXPORT zx_status_t zx_vmo_set_cache_policy(zx_handle_t handle, uint32_t cache_policy) {
+  // The value is checked before the handle, as Fuchsia does.
+  if (cache_policy & ~ZX_CACHE_POLICY_MASK) return ZX_ERR_INVALID_ARGS;
   struct vmo_dispatcher* v;
   zx_status_t status = lookup_vmo(handle, ZX_RIGHT_MAP, &v, NULL);
   if (status != ZX_OK) return status;

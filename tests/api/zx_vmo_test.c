@@ -11,6 +11,11 @@ static void vmo_create_options_and_rights(void** state) {
   assert_status(ZX_ERR_INVALID_ARGS, zx_vmo_create(PAGE, 0, NULL));
   assert_status(ZX_ERR_OUT_OF_RANGE, zx_vmo_create(UINT64_MAX, 0, &h));
   assert_status(ZX_ERR_OUT_OF_RANGE, zx_vmo_create(UINT64_MAX - PAGE + 2, 0, &h));
+  // Fuchsia checks the size before unknown option bits; an unbounded VMO ignores the size.
+  assert_status(ZX_ERR_OUT_OF_RANGE, zx_vmo_create(UINT64_MAX, 1u << 7, &h));
+  assert_status(ZX_ERR_INVALID_ARGS, zx_vmo_create(UINT64_MAX, ZX_VMO_UNBOUNDED | 1u << 7, &h));
+  assert_status(ZX_ERR_INVALID_ARGS,
+                zx_vmo_create(UINT64_MAX, ZX_VMO_UNBOUNDED | ZX_VMO_RESIZABLE, &h));
   // The largest size is still accepted (nothing is committed).
   h = make_vmo(UINT64_MAX - 64 * PAGE + 1, 0);
   assert_ok(zx_handle_close(h));
@@ -101,6 +106,26 @@ static void vmo_stream_size(void** state) {
   assert_ok(zx_vmo_read(h, buf, 10, 6));
   assert_memory_equal(buf, "st\0\0\0\0", 6);
   assert_status(ZX_ERR_OUT_OF_RANGE, zx_vmo_set_stream_size(h, 2 * PAGE + 1));
+  // Growing the stream size zeroes everything from the old size to the end of the VMO, also
+  // bytes written past the stream size (Fuchsia's SetStreamSize).
+  assert_ok(zx_vmo_write(h, "tail", 2 * PAGE - 4, 4));
+  assert_ok(zx_vmo_set_stream_size(h, PAGE));
+  assert_ok(zx_vmo_read(h, buf, 2 * PAGE - 4, 4));
+  assert_memory_equal(buf, "\0\0\0\0", 4);
+  assert_ok(zx_vmo_read(h, buf, 10, 2));
+  assert_memory_equal(buf, "st", 2);
+  // An unchanged size zeroes nothing.
+  assert_ok(zx_vmo_write(h, "tail", 2 * PAGE - 4, 4));
+  assert_ok(zx_vmo_set_stream_size(h, PAGE));
+  assert_ok(zx_vmo_read(h, buf, 2 * PAGE - 4, 4));
+  assert_memory_equal(buf, "tail", 4);
+  assert_ok(zx_vmo_set_stream_size(h, 12));
+  // Reading the stream size needs no right (like zx_vmo_get_size); setting it needs WRITE.
+  zx_handle_t bare = dup_with(h, 0);
+  assert_ok(zx_vmo_get_stream_size(bare, &s));
+  assert_int_equal(12, s);
+  assert_status(ZX_ERR_ACCESS_DENIED, zx_vmo_set_stream_size(bare, 4));
+  assert_ok(zx_handle_close(bare));
   assert_ok(zx_handle_close(h));
   // Unbounded: the size argument is the stream size.
   h = make_vmo(100, ZX_VMO_UNBOUNDED);
@@ -110,6 +135,13 @@ static void vmo_stream_size(void** state) {
   assert_ok(zx_vmo_get_size(h, &size));
   assert_true(size > ((uint64_t)1 << 60));
   assert_status(ZX_ERR_UNAVAILABLE, zx_vmo_set_size(h, PAGE));
+  // Moving an unbounded VMO's stream size zeroes up to its (huge) end: only what is committed
+  // costs anything.
+  assert_ok(zx_vmo_set_stream_size(h, 201));
+  assert_ok(zx_vmo_write(h, "abc", 200, 3));
+  assert_ok(zx_vmo_set_stream_size(h, 4 * PAGE));
+  assert_ok(zx_vmo_read(h, buf, 199, 4));
+  assert_memory_equal(buf, "\0a\0\0", 4);
   assert_ok(zx_handle_close(h));
 }
 
@@ -182,14 +214,23 @@ static void vmo_op_lock_discardable(void** state) {
                 zx_vmo_op_range(plain, ZX_VMO_OP_LOCK, 0, PAGE, &ls, sizeof(ls)));
   assert_status(ZX_ERR_NOT_SUPPORTED, zx_vmo_op_range(plain, ZX_VMO_OP_TRY_LOCK, 0, PAGE, NULL, 0));
   assert_status(ZX_ERR_NOT_SUPPORTED, zx_vmo_op_range(plain, ZX_VMO_OP_UNLOCK, 0, PAGE, NULL, 0));
-  zx_handle_t h;
-  assert_status(ZX_ERR_INVALID_ARGS,
-                zx_vmo_create(PAGE, ZX_VMO_DISCARDABLE | ZX_VMO_RESIZABLE, &h));
-  h = make_vmo(2 * PAGE, ZX_VMO_DISCARDABLE);
+  // Fuchsia's order for LOCK: not discardable, then the range, then the state buffer.
+  assert_status(ZX_ERR_NOT_SUPPORTED, zx_vmo_op_range(plain, ZX_VMO_OP_LOCK, 0, PAGE, NULL, 0));
+  zx_handle_t h = make_vmo(2 * PAGE, ZX_VMO_DISCARDABLE);
   assert_status(ZX_ERR_INVALID_ARGS, zx_vmo_op_range(h, ZX_VMO_OP_LOCK, 0, 2 * PAGE, NULL, 0));
   assert_status(ZX_ERR_INVALID_ARGS, zx_vmo_op_range(h, ZX_VMO_OP_LOCK, 0, 2 * PAGE, &ls, 8));
   assert_status(ZX_ERR_OUT_OF_RANGE, zx_vmo_op_range(h, ZX_VMO_OP_LOCK, 0, PAGE, &ls, sizeof(ls)));
+  assert_status(ZX_ERR_OUT_OF_RANGE, zx_vmo_op_range(h, ZX_VMO_OP_LOCK, 0, PAGE, NULL, 0));
+  assert_status(ZX_ERR_OUT_OF_RANGE, zx_vmo_op_range(h, ZX_VMO_OP_TRY_LOCK, PAGE, PAGE, NULL, 0));
   assert_status(ZX_ERR_BAD_STATE, zx_vmo_op_range(h, ZX_VMO_OP_UNLOCK, 0, 2 * PAGE, NULL, 0));
+  // A refused LOCK left nothing locked.
+  assert_status(ZX_ERR_BAD_STATE, zx_vmo_op_range(h, ZX_VMO_OP_UNLOCK, 0, 2 * PAGE, NULL, 0));
+  // A larger state buffer is fine; only the first 32 bytes are written.
+  uint8_t big[sizeof(ls) + 8];
+  memset(big, 0xab, sizeof(big));
+  assert_ok(zx_vmo_op_range(h, ZX_VMO_OP_LOCK, 0, 2 * PAGE, big, sizeof(big)));
+  assert_int_equal(0xab, big[sizeof(ls)]);
+  assert_ok(zx_vmo_op_range(h, ZX_VMO_OP_UNLOCK, 0, 2 * PAGE, NULL, 0));
   assert_ok(zx_vmo_op_range(h, ZX_VMO_OP_LOCK, 0, 2 * PAGE, &ls, sizeof(ls)));
   assert_int_equal(0, ls.offset);
   assert_int_equal(2 * PAGE, ls.size);
@@ -216,6 +257,17 @@ static void vmo_op_lock_discardable(void** state) {
   assert_true(info.flags & ZX_INFO_VMO_DISCARDABLE);
   zx_handle_t list[] = {plain, h, none};
   assert_ok(zx_handle_close_many(list, 3));
+  // DISCARDABLE combines with RESIZABLE; a lock always spans the current size.
+  h = make_vmo(PAGE, ZX_VMO_DISCARDABLE | ZX_VMO_RESIZABLE);
+  assert_ok(zx_object_get_info(h, ZX_INFO_VMO, &info, sizeof(info), NULL, NULL));
+  assert_true(info.flags & ZX_INFO_VMO_DISCARDABLE);
+  assert_true(info.flags & ZX_INFO_VMO_RESIZABLE);
+  assert_ok(zx_vmo_set_size(h, 3 * PAGE));
+  assert_status(ZX_ERR_OUT_OF_RANGE, zx_vmo_op_range(h, ZX_VMO_OP_LOCK, 0, PAGE, &ls, sizeof(ls)));
+  assert_ok(zx_vmo_op_range(h, ZX_VMO_OP_LOCK, 0, 3 * PAGE, &ls, sizeof(ls)));
+  assert_int_equal(3 * PAGE, ls.size);
+  assert_ok(zx_vmo_op_range(h, ZX_VMO_OP_UNLOCK, 0, 3 * PAGE, NULL, 0));
+  assert_ok(zx_handle_close(h));
 }
 
 static void vmo_create_child_validation(void** state) {
@@ -266,6 +318,11 @@ static void vmo_cache_policy(void** state) {
   assert_status(ZX_ERR_INVALID_ARGS, zx_vmo_set_cache_policy(h, ZX_CACHE_POLICY_MASK + 1));
   zx_handle_t nomap = dup_with(h, ZX_RIGHT_READ | ZX_RIGHT_WRITE);
   assert_status(ZX_ERR_ACCESS_DENIED, zx_vmo_set_cache_policy(nomap, ZX_CACHE_POLICY_UNCACHED));
+  // The policy value is checked before the handle (Fuchsia's sys_vmo_set_cache_policy).
+  assert_status(ZX_ERR_INVALID_ARGS, zx_vmo_set_cache_policy(nomap, ZX_CACHE_POLICY_MASK + 1));
+  assert_status(ZX_ERR_INVALID_ARGS, zx_vmo_set_cache_policy(ZX_HANDLE_INVALID, 1u << 31));
+  assert_status(ZX_ERR_BAD_HANDLE,
+                zx_vmo_set_cache_policy(ZX_HANDLE_INVALID, ZX_CACHE_POLICY_UNCACHED));
   assert_ok(zx_vmo_set_cache_policy(h, ZX_CACHE_POLICY_UNCACHED));
   char c = 0;
   assert_status(ZX_ERR_BAD_STATE, zx_vmo_read(h, &c, 0, 1));
