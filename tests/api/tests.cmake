@@ -23,6 +23,9 @@ zxvm_test(NAME api_zx_handle_concurrency_test
           LABELS concurrency)
 # VMO children through the zx_ API (snapshots, slices, references, ZERO_CHILDREN, info, rights).
 zxvm_test(NAME api_zx_clone_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/zx_clone_test.c LIBS zxvm_zx)
+# Fuchsia's core clone, slice and zero tests (vmo-clone2.cc, vmo-clone.cc, vmo-slice.cc,
+# vmo-zero.cc) restated: snapshot trees, resizes, attribution, slices, ZERO on clones.
+zxvm_test(NAME api_conf_clone_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/conf_clone_test.c LIBS zxvm_zx)
 # zxvm's own statistics (zxvm_get_stats) where other suites do not already check them.
 zxvm_test(NAME api_zxvm_stats_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/zxvm_stats_test.c
           LIBS zxvm_zx)
