@@ -292,6 +292,14 @@ static zx_status_t range_op_apply(uint32_t op, struct vm_mapping* m, struct vm_o
   struct vm_object_paged* paged =
       vmo->type == VM_OBJECT_TYPE_PAGED ? vm_object_paged_from_object(vmo) : NULL;
   zx_status_t status = ZX_OK;
+  // A mapping that faults beyond the stream size takes no commit, decommit or prefetch there
+  // either: the range must end within the page holding the stream's last byte.
+  if (paged != NULL && (m->common.flags & VMAR_FLAG_FAULT_BEYOND_STREAM_SIZE) &&
+      (op == ZX_VMAR_OP_COMMIT || op == ZX_VMAR_OP_DECOMMIT || op == ZX_VMAR_OP_PREFETCH)) {
+    uint64_t stream = vm_object_paged_get_content_size(paged);
+    uint64_t end = vmo_offset + len;  // within the mapping's VMO window: no overflow
+    if (stream < end && ROUNDDOWN_PAGE(stream + PAGE_MASK) < end) return ZX_ERR_OUT_OF_RANGE;
+  }
   switch (op) {
     case ZX_VMAR_OP_COMMIT:
       if (paged != NULL) status = vm_object_paged_commit_range(paged, vmo_offset, len);

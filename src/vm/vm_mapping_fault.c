@@ -215,6 +215,17 @@ struct fault_ctx {
   struct coalescer co;
 };
 
+// The VMO offset at which faults and MapRange of |m| stop: the VMO's size or, for a mapping made
+// with ZX_VM_FAULT_BEYOND_STREAM_SIZE, the stream size rounded up to a page if lower (the page that
+// holds the stream's last byte stays reachable; the bytes after it in that page read as zero).
+static uint64_t fault_limit_locked(const struct vm_mapping* m, struct vm_object_paged* vmo)
+    REQUIRES(&vmo->base.hierarchy->lock) {
+  uint64_t size = vm_object_paged_get_size_locked(vmo);
+  if (!(m->common.flags & VMAR_FLAG_FAULT_BEYOND_STREAM_SIZE)) return size;
+  uint64_t stream = vmo->content_size;
+  return stream >= size ? size : ROUNDDOWN_PAGE(stream + PAGE_MASK);  // stream < size: no overflow
+}
+
 static zx_status_t fault_check_permission(struct fault_ctx* f) {
   uint32_t needed = 0;
   if (f->pf_flags & VMM_PF_FLAG_USER) needed |= ARCH_MMU_FLAG_PERM_USER;
@@ -227,7 +238,7 @@ static zx_status_t fault_compute_window(struct fault_ctx* f) {
   vm_object_assert_held(&f->vmo->base);
   // region_top is exclusive and wraps to 0 at the top of the address space: modular arithmetic.
   uint64_t prot_pages = (uint64_t)(f->range.region_top - f->va) / PAGE_SIZE;
-  uint64_t vmo_size = vm_object_paged_get_size_locked(f->vmo);
+  uint64_t vmo_size = fault_limit_locked(f->m, f->vmo);
   if (f->vmo_offset >= vmo_size) return ZX_ERR_OUT_OF_RANGE;
   uint64_t valid = min_u64(prot_pages, (vmo_size - f->vmo_offset) / PAGE_SIZE);
   ZX_DEBUG_ASSERT(valid >= 1);
@@ -377,8 +388,8 @@ static zx_status_t map_range_run(void* ctx, vaddr_t base, size_t len, uint32_t f
   struct vm_object_paged* vmo = vm_object_paged_from_object(m->object);
   vm_object_assert_held(&vmo->base);
   uint64_t offset = base - vm_mapping_base(m) + m->object_offset;
-  uint64_t vmo_size = vm_object_paged_get_size_locked(vmo);
-  if (offset >= vmo_size) return ZX_ERR_STOP;  // a shrunk VMO: nothing more to map
+  uint64_t vmo_size = fault_limit_locked(m, vmo);
+  if (offset >= vmo_size) return ZX_ERR_STOP;  // a shrunk VMO or stream: nothing more to map
   uint64_t pages = min_u64(len, vmo_size - offset) / PAGE_SIZE;
   for (uint64_t i = 0; i < pages; i++) {
     struct vm_page* page = NULL;
