@@ -8,10 +8,13 @@
 
 // ---- result plumbing --------------------------------------------------------------------------
 
+// A NULL |buffer| is refused only where a record would be copied into it (as Fuchsia's copy-out
+// fails there); a short buffer gives ZX_ERR_BUFFER_TOO_SMALL whatever the pointer.
 static zx_status_t single_record(void* buffer, size_t buffer_size, size_t* actual, size_t* avail,
                                  const void* record, size_t record_size) {
   size_t n = 0;
   if (buffer_size >= record_size) {
+    if (buffer == NULL) return ZX_ERR_INVALID_ARGS;
     memcpy(buffer, record, record_size);
     n = 1;
   }
@@ -27,6 +30,11 @@ struct info_array {
   size_t record_size;
   size_t count;
 };
+
+// ZX_ERR_INVALID_ARGS for a NULL |buffer| with room for a record (the first copy-out would fail).
+static zx_status_t info_array_check(const void* buffer, size_t buffer_size, size_t record_size) {
+  return buffer == NULL && buffer_size >= record_size ? ZX_ERR_INVALID_ARGS : ZX_OK;
+}
 
 static void info_array_init(struct info_array* a, void* buffer, size_t buffer_size,
                             size_t record_size) {
@@ -258,11 +266,13 @@ static zx_status_t collect_process_vmos(struct process_dispatcher* p, struct vmo
 
 static zx_status_t info_process_vmos(struct process_dispatcher* p, uint32_t topic, void* buffer,
                                      size_t buffer_size, size_t* actual, size_t* avail) {
+  size_t record_size = vmo_record_size(topic);
+  zx_status_t status = info_array_check(buffer, buffer_size, record_size);
+  if (status != ZX_OK) return status;
   struct vmo_ref_list l;
-  zx_status_t status = collect_process_vmos(p, &l);
+  status = collect_process_vmos(p, &l);
   if (status != ZX_OK) return status;
   struct info_array a;
-  size_t record_size = vmo_record_size(topic);
   info_array_init(&a, buffer, buffer_size, record_size);
   for (size_t i = 0; i < l.count; i++) {
     void* slot = info_array_next(&a);
@@ -447,9 +457,11 @@ static void maps_buffer_end(void* buffer, void* target, size_t bytes_written) {
 static zx_status_t info_process_maps(struct process_dispatcher* p, uint32_t topic, void* buffer,
                                      size_t buffer_size, size_t* actual, size_t* avail) {
   size_t record_size = maps_record_size(topic);
+  zx_status_t status = info_array_check(buffer, buffer_size, record_size);
+  if (status != ZX_OK) return status;
   size_t bytes = buffer_size / record_size * record_size;
   void* target;
-  zx_status_t status = maps_buffer_begin(buffer, bytes, &target);
+  status = maps_buffer_begin(buffer, bytes, &target);
   if (status != ZX_OK) return status;
   struct maps_walk w = {.topic = topic, .depth_base = 1};
   info_array_init(&w.out, target, bytes, record_size);
@@ -472,9 +484,11 @@ static zx_status_t info_vmar_maps(struct dispatcher* d, zx_rights_t rights, void
                                   size_t buffer_size, size_t* actual, size_t* avail) {
   if (d->type != ZX_OBJ_TYPE_VMAR) return ZX_ERR_WRONG_TYPE;
   if (!(rights & ZX_RIGHT_INSPECT)) return ZX_ERR_ACCESS_DENIED;
+  zx_status_t status = info_array_check(buffer, buffer_size, sizeof(zx_info_maps_t));
+  if (status != ZX_OK) return status;
   size_t bytes = buffer_size / sizeof(zx_info_maps_t) * sizeof(zx_info_maps_t);
   void* target;
-  zx_status_t status = maps_buffer_begin(buffer, bytes, &target);
+  status = maps_buffer_begin(buffer, bytes, &target);
   if (status != ZX_OK) return status;
   struct maps_walk w = {.topic = ZX_INFO_VMAR_MAPS, .depth_base = 0};
   info_array_init(&w.out, target, bytes, sizeof(zx_info_maps_t));
@@ -541,9 +555,8 @@ ZXVM_EXPORT zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic, v
   zx_rights_t rights;
   zx_status_t status = dispatcher_lookup(handle, ZX_OBJ_TYPE_NONE, 0, &d, &rights);
   if (status != ZX_OK) return status;
-  if (buffer == NULL && buffer_size > 0) {
-    status = ZX_ERR_INVALID_ARGS;
-  } else if (topic == ZX_INFO_HANDLE_VALID) {
+  // The buffer is only looked at once handle type and rights passed (Fuchsia copies out last).
+  if (topic == ZX_INFO_HANDLE_VALID) {
     status = ZX_OK;
   } else if (topic == ZX_INFO_HANDLE_BASIC) {
     status = info_basic(d, rights, buffer, buffer_size, actual, avail);
