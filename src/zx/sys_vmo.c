@@ -162,6 +162,10 @@ ZXVM_EXPORT zx_status_t zx_vmo_set_size(zx_handle_t handle, uint64_t size) {
   uint64_t end;
   if (vmo_is_resizable(v) && !(rights & ZX_RIGHT_RESIZE)) {
     status = ZX_ERR_ACCESS_DENIED;
+  } else if (size > UINT64_MAX - PAGE_MASK) {
+    // Fuchsia rounds the size up before asking the VMO, so a size that cannot be rounded is out
+    // of range even for a VMO that is not resizable.
+    status = ZX_ERR_OUT_OF_RANGE;
   } else if (vmo_is_resizable(v) && size <= VM_OBJECT_PAGED_MAX_SIZE &&
              __builtin_add_overflow(v->root_offset, (size + PAGE_MASK) & ~(uint64_t)PAGE_MASK,
                                     &end)) {

@@ -68,6 +68,11 @@ static void vmo_read_write_boundaries(void** state) {
 static void vmo_set_size_rules(void** state) {
   zx_handle_t fixed = make_vmo(PAGE, 0);
   assert_status(ZX_ERR_UNAVAILABLE, zx_vmo_set_size(fixed, 2 * PAGE));
+  // Fuchsia rounds the size before asking the VMO: a size that cannot be rounded is out of range
+  // on any VMO; one that rounds but exceeds the maximum is the VMO's to refuse.
+  assert_status(ZX_ERR_OUT_OF_RANGE, zx_vmo_set_size(fixed, UINT64_MAX));
+  assert_status(ZX_ERR_OUT_OF_RANGE, zx_vmo_set_size(fixed, UINT64_MAX - PAGE + 2));
+  assert_status(ZX_ERR_UNAVAILABLE, zx_vmo_set_size(fixed, UINT64_MAX - PAGE + 1));
   zx_handle_t h = make_vmo(PAGE, ZX_VMO_RESIZABLE);
   assert_ok(zx_vmo_write(h, "xyz", 0, 3));
   assert_ok(zx_vmo_set_size(h, 3 * PAGE + 5));
