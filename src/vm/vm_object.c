@@ -157,18 +157,20 @@ void vm_object_get_name(struct vm_object* obj, char out[ZX_MAX_NAME_LEN]) {
   vm_object_unlock(obj);
 }
 
-zx_status_t vm_object_set_cache_policy(struct vm_object* obj, uint32_t policy) {
+zx_status_t vm_object_set_cache_policy_locked(struct vm_object* obj, uint32_t policy) {
+  vm_object_assert_held(obj);
   if (policy > ZX_CACHE_POLICY_MASK) return ZX_ERR_INVALID_ARGS;
-  zx_status_t status = ZX_OK;
-  vm_object_lock(obj);
-  if (!wavl_is_empty(&obj->mapping_tree)) {
-    status = ZX_ERR_BAD_STATE;
-  } else if (obj->cache_policy != ZX_CACHE_POLICY_CACHED &&
-             obj->ops->committed_bytes_locked(obj) != 0) {
-    status = ZX_ERR_BAD_STATE;
-  } else {
-    obj->cache_policy = policy;
+  if (!wavl_is_empty(&obj->mapping_tree)) return ZX_ERR_BAD_STATE;
+  if (obj->cache_policy != ZX_CACHE_POLICY_CACHED && obj->ops->committed_bytes_locked(obj) != 0) {
+    return ZX_ERR_BAD_STATE;
   }
+  obj->cache_policy = policy;
+  return ZX_OK;
+}
+
+zx_status_t vm_object_set_cache_policy(struct vm_object* obj, uint32_t policy) {
+  vm_object_lock(obj);
+  zx_status_t status = vm_object_set_cache_policy_locked(obj, policy);
   vm_object_unlock(obj);
   return status;
 }

@@ -192,9 +192,11 @@ static inline void vm_object_set_user_id(struct vm_object* obj, uint64_t id) {
 
 // Cache policy. Set: ZX_ERR_INVALID_ARGS when |policy| > ZX_CACHE_POLICY_MASK; ZX_ERR_BAD_STATE
 // when the object is mapped, or has committed pages while its current policy is not CACHED
-// (committed pages may only leave CACHED). Children/pin checks come with those features. Takes the
-// lock.
+// (committed pages may only leave CACHED). Takes the lock; the _locked form expects it held. A
+// paged VMO adds the clone and pin rules (vm_object_paged_set_cache_policy).
 zx_status_t vm_object_set_cache_policy(struct vm_object* obj, uint32_t policy) WARN_UNUSED;
+zx_status_t vm_object_set_cache_policy_locked(struct vm_object* obj, uint32_t policy)
+    REQUIRES(&obj->hierarchy->lock) WARN_UNUSED;
 uint32_t vm_object_get_cache_policy(struct vm_object* obj);
 
 // Mapping tree. |node| must not be in any tree; its object_offset/size/range_change are set.

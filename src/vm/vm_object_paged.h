@@ -213,6 +213,11 @@ zx_status_t vm_object_paged_create_child(struct vm_object_paged* parent, uint32_
                                          uint64_t offset, uint64_t size,
                                          struct vm_object_paged** out) WARN_UNUSED;
 
+// zx_vmo_set_cache_policy: ZX_ERR_BAD_STATE when the VMO has children, is a child (a slice
+// too) or has pinned pages, else vm_object_set_cache_policy's rules. Takes the lock.
+zx_status_t vm_object_paged_set_cache_policy(struct vm_object_paged* vmo,
+                                             uint32_t policy) WARN_UNUSED;
+
 // Children still alive (direct, plus those inherited from dead children). Takes the lock.
 uint32_t vm_object_paged_child_count(struct vm_object_paged* vmo);
 // Installs the ZX_VMO_ZERO_CHILDREN observer (NULL to remove). Takes the lock.

@@ -222,6 +222,25 @@ void vm_object_paged_notify_children(struct vm_object_paged* vmo) {
   if (fn != NULL) fn(vmo, ctx);
 }
 
+zx_status_t vm_object_paged_set_cache_policy(struct vm_object_paged* vmo, uint32_t policy) {
+  if (policy > ZX_CACHE_POLICY_MASK) return ZX_ERR_INVALID_ARGS;
+  vm_object_lock(&vmo->base);
+  vm_object_assert_held(&vmo->base);
+  struct vm_cow_pages* cow = vmo->cow;
+  vm_cow_pages_assert_held(cow);
+  zx_status_t status;
+  // As Zircon: no children, not a child (a slice included), nothing pinned; then the generic rules
+  // (not mapped; committed pages only while leaving CACHED).
+  if (vmo->child_count != 0 || vmo->parent != NULL ||
+      vm_cow_pages_pinned_in_range_locked(cow, 0, cow->size) != 0) {
+    status = ZX_ERR_BAD_STATE;
+  } else {
+    status = vm_object_set_cache_policy_locked(&vmo->base, policy);
+  }
+  vm_object_unlock(&vmo->base);
+  return status;
+}
+
 uint32_t vm_object_paged_child_count(struct vm_object_paged* vmo) {
   vm_object_lock(&vmo->base);
   uint32_t n = vmo->child_count;

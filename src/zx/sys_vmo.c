@@ -477,7 +477,7 @@ ZXVM_EXPORT zx_status_t zx_vmo_set_cache_policy(zx_handle_t handle, uint32_t cac
   struct vmo_dispatcher* v;
   zx_status_t status = lookup_vmo(handle, ZX_RIGHT_MAP, &v, NULL);
   if (status != ZX_OK) return status;
-  status = vm_object_set_cache_policy(&v->vmo->base, cache_policy);
+  status = vm_object_paged_set_cache_policy(v->vmo, cache_policy);
   vmo_put(v);
   return status;
 }

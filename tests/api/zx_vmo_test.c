@@ -342,6 +342,19 @@ static void vmo_cache_policy(void** state) {
   assert_ok(zx_vmar_map(zx_vmar_root_self(), ZX_VM_PERM_READ, 0, h, 0, PAGE, &addr));
   assert_status(ZX_ERR_BAD_STATE, zx_vmo_set_cache_policy(h, ZX_CACHE_POLICY_UNCACHED));
   assert_ok(zx_vmar_unmap(zx_vmar_root_self(), addr, PAGE));
+  // Nor one with children, or one that is a child (snapshot or slice): Fuchsia's Cache test.
+  zx_handle_t snap, slice;
+  assert_ok(zx_vmo_create_child(h, ZX_VMO_CHILD_SNAPSHOT, 0, PAGE, &snap));
+  assert_status(ZX_ERR_BAD_STATE, zx_vmo_set_cache_policy(h, ZX_CACHE_POLICY_CACHED));
+  assert_status(ZX_ERR_BAD_STATE, zx_vmo_set_cache_policy(snap, ZX_CACHE_POLICY_CACHED));
+  assert_status(ZX_ERR_BAD_STATE, zx_vmo_set_cache_policy(snap, ZX_CACHE_POLICY_UNCACHED));
+  assert_ok(zx_handle_close(snap));
+  assert_ok(zx_vmo_set_cache_policy(h, ZX_CACHE_POLICY_CACHED));
+  assert_ok(zx_vmo_create_child(h, ZX_VMO_CHILD_SLICE, 0, PAGE, &slice));
+  assert_status(ZX_ERR_BAD_STATE, zx_vmo_set_cache_policy(h, ZX_CACHE_POLICY_CACHED));
+  assert_status(ZX_ERR_BAD_STATE, zx_vmo_set_cache_policy(slice, ZX_CACHE_POLICY_CACHED));
+  assert_ok(zx_handle_close(slice));
+  assert_ok(zx_vmo_set_cache_policy(h, ZX_CACHE_POLICY_CACHED));
   zx_handle_t list[] = {h, nomap};
   assert_ok(zx_handle_close_many(list, 2));
 }
