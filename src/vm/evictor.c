@@ -171,8 +171,10 @@ struct evict_scan {
 
 static bool collect_evictable(struct vm_page* page, uint64_t offset, void* arg) {
   struct evict_scan* s = arg;
+  // ZX_VMO_OP_ALWAYS_NEED pages are protected from reclamation (Zircon lets extreme pressure
+  // override the hint; zxvm has no such level, so the hint holds until DONT_NEED clears it).
   if (vm_pager_page_state(page) == VM_PAGER_PAGE_CLEAN && page->pin_count == 0 &&
-      vm_pager_page_age(page) >= s->min_age) {
+      (page->flags & VM_PAGE_FLAG_ALWAYS_NEED) == 0 && vm_pager_page_age(page) >= s->min_age) {
     s->offsets[s->count++] = offset;
   }
   return s->count < s->want && s->count < EVICT_BATCH;

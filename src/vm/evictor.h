@@ -7,8 +7,10 @@
 // VM_PAGE_AGE_MAX). vm_evictor_harvest ages every clean page of every registered VMO by one, then
 // clears the accessed bits of the VMO's mappings (arch_aspace_harvest_accessed) and makes every
 // page whose bit was set young (age 0). Supply, and VMO reads/writes through the pager hooks, make
-// a page young too. A page is evictable when it is CLEAN, not pinned, and at least
-// VM_EVICTOR_MIN_AGE old: not accessed during the last VM_EVICTOR_MIN_AGE harvest intervals.
+// a page young too. A page is evictable when it is CLEAN, not pinned, not marked
+// VM_PAGE_FLAG_ALWAYS_NEED (ZX_VMO_OP_ALWAYS_NEED), and at least VM_EVICTOR_MIN_AGE old: not
+// accessed during the last VM_EVICTOR_MIN_AGE harvest intervals. ZX_VMO_OP_DONT_NEED makes a clean
+// page the oldest (VM_PAGE_AGE_MAX) and clears ALWAYS_NEED, so it goes first.
 //
 // Why no global LRU list threaded through vm_page.queue_prev/next: those links are the owner's
 // while a page is in OBJECT state, but vm_cow_pages uses them too (vm_page_list_remove_range

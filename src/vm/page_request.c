@@ -11,6 +11,7 @@ void multi_page_request_init(struct multi_page_request* r) {
   r->source = NULL;
   r->offset = 0;
   r->len = 0;
+  r->access_len = PAGE_SIZE;
 }
 
 void multi_page_request_fini(struct multi_page_request* r) {

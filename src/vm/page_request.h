@@ -27,6 +27,12 @@ struct multi_page_request {
   void* source;                   // (lock) the producer's object (opaque here)
   uint64_t offset;                // (lock) first byte wanted
   uint64_t len;                   // (lock) bytes wanted (page multiple)
+  // (consumer) Bytes, from the page being looked up, that the consumer's access still covers: a
+  // producer that sends a new request batches at most this far (a fault: one page; a VMO read or
+  // write: the rest of its range, as Zircon's MultiPageRequest). PAGE_SIZE after init; the
+  // consumer sets it before each lookup that may ask for pages. Read only by the thread that owns
+  // the request, under the VMO lock it holds while looking up.
+  uint64_t access_len;
 };
 
 void multi_page_request_init(struct multi_page_request* r);

@@ -205,6 +205,12 @@ zx_status_t vm_cow_pages_lookup_visible_locked(struct vm_cow_pages* cow, uint64_
     // A pager-backed root without the page: the pager supplies it (or arms |req|).
     vm_cow_pages_assert_held(n);
     zx_status_t status = vm_cow_pages_pager_missing_locked(n, y, write, req);
+    if (status == ZX_ERR_NOT_FOUND) {
+      // Known zero (a dirty zero interval): reads as zero, as if no node held a page.
+      *out_page = NULL;
+      *out_owner = NULL;
+      return ZX_OK;
+    }
     if (status != ZX_OK) return status;
   }
 }
@@ -565,6 +571,7 @@ static void check_subtree(struct vm_cow_pages* n, struct vm_hierarchy_lock* h)
   vm_page_list_for_every_page_in_range(&n->page_list, 0, n->size, check_page, &ctx);
   ZX_ASSERT_MSG(ctx.pinned == n->pinned_pages, "node %p pinned %lu, counted %lu", (void*)n,
                 (unsigned long)n->pinned_pages, (unsigned long)ctx.pinned);
+  if (n->page_source != NULL) vm_cow_pages_pager_check_locked(n);
   for (struct vm_cow_pages* c = vm_cow_pages_first_child(n); c; c = vm_cow_pages_next_child(n, c)) {
     ZX_ASSERT_MSG(c->parent == n, "child %p's parent is %p, not %p", (void*)c, (void*)c->parent,
                   (void*)n);

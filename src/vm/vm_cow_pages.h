@@ -133,7 +133,8 @@ struct vm_page* vm_cow_pages_peek_locked(struct vm_cow_pages* cow, uint64_t offs
                                          struct vm_cow_pages** out_owner)
     REQUIRES(&cow->hierarchy->lock);
 // As peek, but when the walk reaches a pager-backed root without the page, asks the pager
-// (vm_cow_pages_pager_missing_locked): ZX_ERR_SHOULD_WAIT (request armed), or retries after ZX_OK.
+// (vm_cow_pages_pager_missing_locked): ZX_ERR_SHOULD_WAIT (request armed), or retries after ZX_OK,
+// or reads zero (ZX_OK, NULL page and owner) where the root knows the page is zero.
 zx_status_t vm_cow_pages_lookup_visible_locked(struct vm_cow_pages* cow, uint64_t offset,
                                                bool write, struct multi_page_request* req,
                                                struct vm_page** out_page,

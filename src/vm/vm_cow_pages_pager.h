@@ -13,8 +13,11 @@ struct multi_page_request;
 
 // |root| has a page source and owns no page at |offset| (page aligned, < root->size); a fault or
 // read (|write| false) or a write/commit (|write| true) needs it. Returns:
-//  - ZX_ERR_SHOULD_WAIT: |req| is armed (multi_page_request_arm); the caller drops every lock,
-//    waits, and retries the whole operation;
+//  - ZX_ERR_NOT_FOUND: the offset is known zero (a dirty zero interval): the lookup reads zero
+//    there without asking anyone (a writer of the root commits the page through the pager code);
+//  - ZX_ERR_SHOULD_WAIT: |req| is armed (multi_page_request_arm) for a READ request that covers at
+//    most |req|->access_len bytes; the caller drops every lock, waits, and retries the whole
+//    operation;
 //  - ZX_OK: the page is now present in |root| (supplied synchronously): the caller retries its
 //    lookup under the same lock hold;
 //  - any other status: the access fails with it (e.g. ZX_ERR_BAD_STATE for a detached VMO).

@@ -175,12 +175,35 @@ static zx_status_t commit_pages_locked(struct vm_object_paged* vmo, uint64_t sta
   return ZX_OK;
 }
 
+// Sets |req|->access_len for a lookup of node offset |y| (page aligned) by an access that covers
+// node range [y, end): the part of it the pager root sees through the parent windows. A request
+// then never asks for pages beyond the access, or beyond the view the access goes through (Zircon
+// batches a request over the rest of the operation only).
+static void pager_set_access_len_locked(struct vm_object_paged* vmo, uint64_t y, uint64_t end,
+                                        struct multi_page_request* req)
+    REQUIRES(&vmo->base.hierarchy->lock) {
+  if (req == NULL) return;
+  assert_cow_held(vmo);
+  struct vm_cow_pages* n = vmo->cow;
+  uint64_t len = end - y;
+  while (n->parent != NULL) {
+    vm_cow_pages_assert_held(n);
+    if (y >= n->parent_limit) break;  // the lookup stops at this node: nothing is asked for
+    len = min_u64(len, n->parent_limit - y);
+    y += n->parent_offset;
+    n = n->parent;
+  }
+  req->access_len = len;
+}
+
 // Makes sure the node owns the page at node offset |y|: its own, a fork of the visible ancestor
 // page (copy contents, or zeros), or a fresh zeroed page. In a pager tree the root's page is asked
-// for first (ZX_ERR_SHOULD_WAIT with |req| armed).
+// for first (ZX_ERR_SHOULD_WAIT with |req| armed); a pager root's known-zero offset gets a zeroed
+// DIRTY page (after a DIRTY request when |write| under TRAP_DIRTY).
 static zx_status_t ensure_owned_locked(struct vm_object_paged* vmo, uint64_t y,
-                                       enum vm_cow_fork_mode mode, struct multi_page_request* req,
-                                       struct vm_page** out) REQUIRES(&vmo->base.hierarchy->lock) {
+                                       enum vm_cow_fork_mode mode, bool write,
+                                       struct multi_page_request* req, struct vm_page** out)
+    REQUIRES(&vmo->base.hierarchy->lock) {
   assert_cow_held(vmo);
   struct vm_cow_pages* cow = vmo->cow;
   vm_cow_pages_assert_held(cow);
@@ -197,6 +220,10 @@ static zx_status_t ensure_owned_locked(struct vm_object_paged* vmo, uint64_t y,
       *out = page;
       return ZX_OK;
     }
+    // The root itself reads zero here only in a dirty zero interval.
+    if (cow->page_source != NULL) {
+      return vm_cow_pages_pager_fill_zero_locked(cow, y, write, req, out);
+    }
   }
   zx_status_t status = vm_cow_pages_fork_page_locked(cow, y, mode, out);
   if (status != ZX_ERR_NOT_FOUND) return status;
@@ -206,17 +233,25 @@ static zx_status_t ensure_owned_locked(struct vm_object_paged* vmo, uint64_t y,
 
 // Owns every page of node range [start, end): the batched path for a plain node, page by page
 // (forking) in a tree. A failure leaves the contents unchanged (forks only change who owns them).
+// For a |write| to a pager root each page also goes through dirty tracking before the next one is
+// looked at, so a DIRTY request starts at the first page the write needs dirtied.
 static zx_status_t own_range_locked(struct vm_object_paged* vmo, uint64_t start, uint64_t end,
-                                    uint64_t no_zero_start, uint64_t no_zero_end,
+                                    uint64_t no_zero_start, uint64_t no_zero_end, bool write,
                                     struct multi_page_request* req)
     REQUIRES(&vmo->base.hierarchy->lock) {
   assert_cow_held(vmo);
-  if (vmo->cow->parent == NULL && vmo->cow->page_source == NULL) {
+  struct vm_cow_pages* cow = vmo->cow;
+  vm_cow_pages_assert_held(cow);
+  if (cow->parent == NULL && cow->page_source == NULL) {
     return commit_pages_locked(vmo, start, end, no_zero_start, no_zero_end);
   }
   for (uint64_t y = start; y < end; y += PAGE_SIZE) {
     struct vm_page* page;
-    zx_status_t status = ensure_owned_locked(vmo, y, VM_COW_FORK_COPY, req, &page);
+    pager_set_access_len_locked(vmo, y, end, req);
+    zx_status_t status = ensure_owned_locked(vmo, y, VM_COW_FORK_COPY, write, req, &page);
+    if (status == ZX_OK && write && cow->page_source != NULL) {
+      status = vm_cow_pages_pager_prepare_write_locked(cow, y, page, req);
+    }
     if (status != ZX_OK) return status;
   }
   return ZX_OK;
@@ -258,25 +293,8 @@ static zx_status_t pager_fetch_range_locked(struct vm_object_paged* vmo, uint64_
   for (uint64_t y = ROUNDDOWN_PAGE(start); y < end; y += PAGE_SIZE) {
     struct vm_page* page;
     struct vm_cow_pages* owner;
+    pager_set_access_len_locked(vmo, y, end, req);
     zx_status_t status = vm_cow_pages_lookup_visible_locked(vmo->cow, y, false, req, &page, &owner);
-    if (status != ZX_OK) return status;
-  }
-  return ZX_OK;
-}
-
-// Dirty-tracking transition of every page of pager root range [start, end) about to be written
-// (DIRTY requests under TRAP_DIRTY). Pages are owned (own_range_locked ran).
-static zx_status_t pager_prepare_write_range_locked(struct vm_object_paged* vmo, uint64_t start,
-                                                    uint64_t end, struct multi_page_request* req)
-    REQUIRES(&vmo->base.hierarchy->lock) {
-  assert_cow_held(vmo);
-  struct vm_cow_pages* cow = vmo->cow;
-  vm_cow_pages_assert_held(cow);
-  if (cow->page_source == NULL) return ZX_OK;  // only the root has dirty tracking
-  for (uint64_t y = ROUNDDOWN_PAGE(start); y < end; y += PAGE_SIZE) {
-    struct vm_page* page = vm_page_list_lookup(&cow->page_list, y);
-    ZX_DEBUG_ASSERT(page != NULL);
-    zx_status_t status = vm_cow_pages_pager_prepare_write_locked(cow, y, page, req);
     if (status != ZX_OK) return status;
   }
   return ZX_OK;
@@ -402,8 +420,9 @@ static zx_status_t commit_attempt(struct vm_object_paged* vmo, void* ctx,
   if (status == ZX_OK && a->len != 0) {
     // end <= size <= max, so rounding up cannot overflow.
     uint64_t base = vmo->cow_offset;
-    status = own_range_locked(vmo, base + ROUNDDOWN_PAGE(a->offset),
-                              base + ROUNDDOWN_PAGE(a->offset + a->len + PAGE_MASK), 0, 0, req);
+    status =
+        own_range_locked(vmo, base + ROUNDDOWN_PAGE(a->offset),
+                         base + ROUNDDOWN_PAGE(a->offset + a->len + PAGE_MASK), 0, 0, false, req);
     VM_VALIDATE(vm_object_paged_check_locked, vmo);
   }
   return status;
@@ -443,11 +462,107 @@ out_unlock:
   return status;
 }
 
+// ---- zeroing in a pager tree --------------------------------------------------------------------
+//
+// In a pager tree an absent page is not zero: it is content the pager has not supplied. So a
+// partial page is written like vmo_write writes it (READ for the page, then DIRTY under
+// TRAP_DIRTY, each for that page alone), unless the root already knows it is zero; whole pages of
+// the root become a dirty zero interval without asking the pager (Zircon: no READ, no DIRTY);
+// whole pages of a clone get a zeroed page of their own whatever the root holds.
+
+// Zeroes bytes [a, b) of the page at node offset |y| (a partial page).
+static zx_status_t pager_zero_partial_locked(struct vm_object_paged* vmo, uint64_t y, uint64_t a,
+                                             uint64_t b, struct multi_page_request* req)
+    REQUIRES(&vmo->base.hierarchy->lock) {
+  assert_cow_held(vmo);
+  struct vm_cow_pages* cow = vmo->cow;
+  vm_cow_pages_assert_held(cow);
+  if (cow->page_source != NULL && vm_page_list_lookup(&cow->page_list, y) == NULL &&
+      vm_cow_pages_pager_is_zero_locked(cow, y)) {
+    return ZX_OK;  // known zero already
+  }
+  struct vm_page* page;
+  if (req != NULL) req->access_len = PAGE_SIZE;
+  zx_status_t status = ensure_owned_locked(vmo, y, VM_COW_FORK_COPY, true, req, &page);
+  if (status == ZX_OK && cow->page_source != NULL) {
+    status = vm_cow_pages_pager_prepare_write_locked(cow, y, page, req);
+  }
+  if (status != ZX_OK) return status;
+  vm_cow_pages_zero_bytes_locked(cow, y + a, b - a);
+  return ZX_OK;
+}
+
+// Gives clone node |vmo->cow| a zeroed page of its own at |y| (a whole page zeroed).
+static zx_status_t pager_zero_clone_page_locked(struct vm_object_paged* vmo, uint64_t y)
+    REQUIRES(&vmo->base.hierarchy->lock) {
+  assert_cow_held(vmo);
+  struct vm_cow_pages* cow = vmo->cow;
+  vm_cow_pages_assert_held(cow);
+  if (vm_page_list_lookup(&cow->page_list, y) != NULL) {
+    vm_cow_pages_zero_bytes_locked(cow, y, PAGE_SIZE);  // freeing it would expose the parent's
+    return ZX_OK;
+  }
+  struct vm_page* page;
+  zx_status_t status = vm_cow_pages_fork_page_locked(cow, y, VM_COW_FORK_ZERO, &page);
+  if (status != ZX_ERR_NOT_FOUND) return status;
+  vm_cow_pages_range_change_locked(cow, y, PAGE_SIZE, RANGE_CHANGE_OP_UNMAP_ZERO_PAGE);
+  return vm_cow_pages_alloc_page_locked(cow, y, false, &page);
+}
+
+// Zeroes the whole pages of node range [start, end) (page aligned, start < end).
+static zx_status_t pager_zero_pages_locked(struct vm_object_paged* vmo, uint64_t start,
+                                           uint64_t end) REQUIRES(&vmo->base.hierarchy->lock) {
+  assert_cow_held(vmo);
+  struct vm_cow_pages* cow = vmo->cow;
+  vm_cow_pages_assert_held(cow);
+  if (cow->page_source != NULL) return vm_cow_pages_pager_zero_pages_locked(cow, start, end);
+  for (uint64_t y = start; y < end; y += PAGE_SIZE) {
+    zx_status_t status = pager_zero_clone_page_locked(vmo, y);
+    if (status != ZX_OK) return status;
+  }
+  return ZX_OK;
+}
+
+// One attempt at ZX_VMO_OP_ZERO of a pager tree's view. Zeroing again what an earlier attempt
+// zeroed is harmless, so a retry simply starts over.
+static zx_status_t pager_zero_attempt(struct vm_object_paged* vmo, void* ctx,
+                                      struct multi_page_request* req)
+    REQUIRES(&vmo->base.hierarchy->lock) {
+  struct range_args* r = ctx;
+  zx_status_t status = range_check_locked(vmo, r->offset, r->len);
+  if (status != ZX_OK) return status;
+  uint64_t start = vmo->cow_offset + r->offset, end = start + r->len;
+  uint64_t first_full = ROUNDDOWN_PAGE(start + PAGE_MASK), last_full = ROUNDDOWN_PAGE(end);
+  if (first_full > last_full) {  // inside one page
+    uint64_t y = ROUNDDOWN_PAGE(start);
+    status = pager_zero_partial_locked(vmo, y, start - y, end - y, req);
+  } else {
+    if (start < first_full) {
+      uint64_t y = first_full - PAGE_SIZE;
+      status = pager_zero_partial_locked(vmo, y, start - y, PAGE_SIZE, req);
+    }
+    if (status == ZX_OK && first_full < last_full) {
+      status = pager_zero_pages_locked(vmo, first_full, last_full);
+    }
+    if (status == ZX_OK && last_full < end) {
+      status = pager_zero_partial_locked(vmo, last_full, 0, end - last_full, req);
+    }
+  }
+  VM_VALIDATE(vm_object_paged_check_locked, vmo);
+  return status;
+}
+
 zx_status_t vm_object_paged_zero_range(struct vm_object_paged* vmo, uint64_t offset, uint64_t len) {
   if (len == 0) return ZX_OK;
   uint64_t end;
   if (!add_u64(offset, len, &end)) return ZX_ERR_OUT_OF_RANGE;
   paged_lock(vmo);
+  assert_cow_held(vmo);
+  if (vm_cow_pages_is_pager_backed_locked(vmo->cow)) {
+    paged_unlock(vmo);
+    struct range_args a = {.offset = offset, .len = len};
+    return run_waiting_for_pager(vmo, pager_zero_attempt, &a);
+  }
   zx_status_t status = range_check_locked(vmo, offset, len);
   if (status == ZX_OK) {
     status = zero_range_locked(vmo, vmo->cow_offset + offset, vmo->cow_offset + end);
@@ -455,6 +570,63 @@ zx_status_t vm_object_paged_zero_range(struct vm_object_paged* vmo, uint64_t off
   }
   paged_unlock(vmo);
   return status;
+}
+
+// ---- eviction hints
+// ------------------------------------------------------------------------------
+
+struct hint_args {
+  uint64_t start, end;  // node range, page aligned
+  enum vm_object_paged_hint hint;
+};
+
+// One attempt at ALWAYS_NEED / PREFETCH: every page of the range the pager root provides is
+// fetched (READ requests, batched over the range); ALWAYS_NEED also marks the root's pages.
+// DONT_NEED: the root's clean pages visible in the range become the oldest, without fetching.
+static zx_status_t hint_attempt(struct vm_object_paged* vmo, void* ctx,
+                                struct multi_page_request* req)
+    REQUIRES(&vmo->base.hierarchy->lock) {
+  struct hint_args* h = ctx;
+  assert_cow_held(vmo);
+  for (uint64_t y = h->start; y < h->end; y += PAGE_SIZE) {
+    struct vm_page* page;
+    struct vm_cow_pages* owner;
+    if (h->hint == VM_OBJECT_PAGED_HINT_DONT_NEED) {
+      page = vm_cow_pages_peek_locked(vmo->cow, y, &owner);
+    } else {
+      pager_set_access_len_locked(vmo, y, h->end, req);
+      zx_status_t status =
+          vm_cow_pages_lookup_visible_locked(vmo->cow, y, false, req, &page, &owner);
+      if (status != ZX_OK) return status;
+    }
+    if (page == NULL || owner->parent != NULL || owner->page_source == NULL) continue;
+    if (h->hint == VM_OBJECT_PAGED_HINT_ALWAYS_NEED) {
+      page->flags |= VM_PAGE_FLAG_ALWAYS_NEED;
+    } else if (h->hint == VM_OBJECT_PAGED_HINT_DONT_NEED &&
+               vm_pager_page_state(page) == VM_PAGER_PAGE_CLEAN) {
+      page->flags &= (uint8_t)~VM_PAGE_FLAG_ALWAYS_NEED;
+      vm_pager_page_set_age(page, VM_PAGE_AGE_MAX);
+    }
+  }
+  return ZX_OK;
+}
+
+zx_status_t vm_object_paged_hint_range(struct vm_object_paged* vmo, enum vm_object_paged_hint hint,
+                                       uint64_t offset, uint64_t len) {
+  uint64_t end;
+  if (!add_u64(offset, len, &end)) return ZX_ERR_OUT_OF_RANGE;
+  paged_lock(vmo);
+  assert_cow_held(vmo);
+  zx_status_t status = range_check_locked(vmo, offset, len);
+  bool pager = vm_cow_pages_is_pager_backed_locked(vmo->cow);
+  // end <= size <= max: rounding up cannot overflow.
+  struct hint_args h = {.start = vmo->cow_offset + ROUNDDOWN_PAGE(offset),
+                        .end = vmo->cow_offset + ROUNDDOWN_PAGE(end + PAGE_MASK),
+                        .hint = hint};
+  paged_unlock(vmo);
+  // Trivially done for VMOs no pager backs (Zircon: the hints are meant for pager VMOs).
+  if (status != ZX_OK || !pager || h.start == h.end) return status;
+  return run_waiting_for_pager(vmo, hint_attempt, &h);
 }
 
 // Common checks of read and write, lock held.
@@ -503,8 +675,7 @@ static zx_status_t write_attempt(struct vm_object_paged* vmo, void* ctx,
   if (status != ZX_OK || a->len == 0) return status;
   uint64_t start = vmo->cow_offset + a->offset, end = start + a->len;  // checked above
   uint64_t first = ROUNDDOWN_PAGE(start), last = ROUNDDOWN_PAGE(end + PAGE_MASK);
-  status = own_range_locked(vmo, first, last, start, end, req);
-  if (status == ZX_OK) status = pager_prepare_write_range_locked(vmo, first, last, req);
+  status = own_range_locked(vmo, first, last, start, end, true, req);
   if (status != ZX_OK) return status;
   assert_cow_held(vmo);
   // Cannot fail from here: every page is owned, and the unzeroed ones are overwritten now.
@@ -557,6 +728,11 @@ zx_status_t vm_object_paged_set_size(struct vm_object_paged* vmo, uint64_t size)
     status = zero_range_locked(vmo, size, rounded);
   }
   if (status != ZX_OK) goto out_unlock;
+  // A pager root's new tail is dirty and zero: the pager has nothing to supply there.
+  if (rounded > cow->size && cow->page_source != NULL) {
+    status = vm_cow_pages_pager_grow_locked(cow, rounded);
+    if (status != ZX_OK) goto out_unlock;
+  }
   if (rounded < cow->size) {
     vm_cow_pages_range_change_locked(cow, rounded, cow->size - rounded, RANGE_CHANGE_OP_UNMAP);
     // Waiters for pages beyond the new end wake and find them out of range.
@@ -618,7 +794,7 @@ zx_status_t vm_object_paged_lookup_page_locked(struct vm_object_paged* vmo, uint
         page != NULL && owner == cow && vm_cow_pages_pager_page_writable_locked(cow, page);
     return ZX_OK;
   }
-  status = ensure_owned_locked(vmo, y, VM_COW_FORK_COPY, page_request, &page);
+  status = ensure_owned_locked(vmo, y, VM_COW_FORK_COPY, true, page_request, &page);
   if (status == ZX_OK && cow->page_source != NULL) {
     status = vm_cow_pages_pager_prepare_write_locked(cow, y, page, page_request);
   }
@@ -674,7 +850,7 @@ zx_status_t vm_object_paged_pin_range(struct vm_object_paged* vmo, uint64_t offs
   uint64_t y = start;
   for (; status == ZX_OK && y < stop; y += PAGE_SIZE) {
     struct vm_page* page;
-    status = ensure_owned_locked(vmo, y, VM_COW_FORK_COPY, NULL, &page);
+    status = ensure_owned_locked(vmo, y, VM_COW_FORK_COPY, false, NULL, &page);
     if (status != ZX_OK) break;
     if (page->pin_count++ == 0) vmo->cow->pinned_pages++;
   }

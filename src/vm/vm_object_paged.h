@@ -127,9 +127,27 @@ zx_status_t vm_object_paged_decommit_range(struct vm_object_paged* vmo, uint64_t
 // partial pages are zero-filled if committed (absent ones already read as zero). len == 0 is OK
 // anywhere. ZX_ERR_OUT_OF_RANGE when the range overflows or exceeds the size. On a clone a page
 // still showing an ancestor's data gets its own zeroed copy (ZX_ERR_NO_MEMORY possible, with the
-// range partly zeroed); pinned pages are zero-filled in place.
+// range partly zeroed); pinned pages are zero-filled in place. In a pager tree (see
+// vm_object_paged.c): whole pages of the root become a dirty zero interval with no request; a
+// clone's whole pages get zeroed pages of their own; partial pages need their content (READ) and,
+// on the root under TRAP_DIRTY, a DIRTY ack: the call waits for the pager with no lock held and
+// returns the pager's failure status (or ZX_ERR_OUT_OF_RANGE when a resize removed the page).
 zx_status_t vm_object_paged_zero_range(struct vm_object_paged* vmo, uint64_t offset,
                                        uint64_t len) WARN_UNUSED;
+
+// Eviction hints (ZX_VMO_OP_ALWAYS_NEED / DONT_NEED / PREFETCH), over [offset, offset + len)
+// rounded out to pages.
+enum vm_object_paged_hint {
+  VM_OBJECT_PAGED_HINT_ALWAYS_NEED = 0,  // fetch through the pager; exempt the pages from eviction
+  VM_OBJECT_PAGED_HINT_DONT_NEED = 1,    // committed clean pager pages are evicted first
+  VM_OBJECT_PAGED_HINT_PREFETCH = 2,     // fetch through the pager
+};
+// Applies |hint| where a pager backs |vmo| (its root or, for a clone, the pages of the root the
+// clone sees); trivially ZX_OK otherwise. ALWAYS_NEED and PREFETCH wait for READ requests with no
+// lock held and return the pager's failure status (ZX_ERR_BAD_STATE once detached).
+// ZX_ERR_OUT_OF_RANGE when the range overflows or exceeds the size. No lock may be held.
+zx_status_t vm_object_paged_hint_range(struct vm_object_paged* vmo, enum vm_object_paged_hint hint,
+                                       uint64_t offset, uint64_t len) WARN_UNUSED;
 
 // Copy out of / into the VMO at any byte offset and length, all or nothing.
 // ZX_ERR_OUT_OF_RANGE when offset + len overflows or exceeds the size (checked before |buf| is

@@ -174,7 +174,10 @@ static zx_status_t supply_install(struct supply* s, struct vm_object_paged* vmo,
   struct page_list fill;
   page_list_init(&fill);
   for (uint64_t i = 0; i < s->count; i++) {
-    if (vm_page_list_lookup(&root->page_list, offset + i * PAGE_SIZE) != NULL) continue;
+    uint64_t y = offset + i * PAGE_SIZE;
+    // Present pages win, and so does known-zero content (already "supplied" by the kernel).
+    if (vm_page_list_lookup(&root->page_list, y) != NULL) continue;
+    if (vm_cow_pages_pager_is_zero_locked(root, y)) continue;
     page_list_add_tail(&fill, s->pages[i]);
     s->pages[i] = NULL;
   }
@@ -251,12 +254,33 @@ static void set_states_locked(struct vm_cow_pages* root, uint64_t offset, uint64
   vm_page_list_for_every_page_in_range(&root->page_list, offset, end, change_state, &c);
 }
 
-// ZX_PAGER_OP_DIRTY: every page of the range must be present.
+// Pages of [offset, end) in dirty zero intervals.
+static uint64_t zero_pages_in_range_locked(struct vm_cow_pages* root, uint64_t offset, uint64_t end)
+    REQUIRES(&root->hierarchy->lock) {
+  uint64_t pages = 0;
+  for (struct vm_pager_zero_interval* z = vm_cow_pages_pager_zero_next_locked(root, offset);
+       z != NULL && z->start < end; z = vm_cow_pages_pager_zero_after_locked(root, z)) {
+    pages += (min_u64(z->end, end) - max_u64(z->start, offset)) >> PAGE_SIZE_SHIFT;
+  }
+  return pages;
+}
+
+// ZX_PAGER_OP_DIRTY: every page of the range must be present or known zero. Known-zero offsets get
+// zeroed DIRTY pages (Zircon commits them too: a dirty page that a waiting write can then use).
 static zx_status_t op_dirty_locked(struct vm_cow_pages* root, uint64_t offset, uint64_t end)
     REQUIRES(&root->hierarchy->lock) {
   uint64_t present, nodes;
   vm_page_list_count_range(&root->page_list, offset, end, &present, &nodes);
-  if (present != (end - offset) >> PAGE_SIZE_SHIFT) return ZX_ERR_NOT_FOUND;
+  uint64_t zero = zero_pages_in_range_locked(root, offset, end);
+  if (present + zero != (end - offset) >> PAGE_SIZE_SHIFT) return ZX_ERR_NOT_FOUND;
+  // A failed allocation stops here: pages already filled hold zeros and are DIRTY, which is what
+  // the interval said of them, so the VMO is consistent and the pager may retry.
+  for (uint64_t y = offset; zero != 0 && y < end; y += PAGE_SIZE) {
+    if (vm_page_list_lookup(&root->page_list, y) != NULL) continue;
+    struct vm_page* page;
+    zx_status_t status = vm_cow_pages_pager_fill_zero_locked(root, y, false, NULL, &page);
+    if (status != ZX_OK) return status;
+  }
   set_states_locked(root, offset, end,
                     1u << VM_PAGER_PAGE_CLEAN | 1u << VM_PAGER_PAGE_AWAITING_CLEAN,
                     VM_PAGER_PAGE_DIRTY);
@@ -277,10 +301,17 @@ static zx_status_t op_apply_locked(struct vm_cow_pages* root, uint32_t op, uint6
     case ZX_PAGER_OP_WRITEBACK_BEGIN:
       // Mappings lose write first, so a write during writeback faults and re-dirties the page.
       vm_cow_pages_range_change_locked(root, offset, end - offset, RANGE_CHANGE_OP_REMOVE_WRITE);
-      set_states_locked(root, offset, end, 1u << VM_PAGER_PAGE_DIRTY, VM_PAGER_PAGE_AWAITING_CLEAN);
+      // Writing a range back as zeros (ZX_VMO_DIRTY_RANGE_IS_ZERO) takes only the known-zero
+      // content: a page written since the query holds data the pager is not writing back.
+      if (data != ZX_VMO_DIRTY_RANGE_IS_ZERO) {
+        set_states_locked(root, offset, end, 1u << VM_PAGER_PAGE_DIRTY,
+                          VM_PAGER_PAGE_AWAITING_CLEAN);
+      }
+      vm_cow_pages_pager_zero_writeback_begin_locked(root, offset, end);
       return ZX_OK;
     case ZX_PAGER_OP_WRITEBACK_END:
       set_states_locked(root, offset, end, 1u << VM_PAGER_PAGE_AWAITING_CLEAN, VM_PAGER_PAGE_CLEAN);
+      vm_cow_pages_pager_zero_writeback_end_locked(root, offset, end);
       return ZX_OK;
     default:
       return ZX_ERR_INVALID_ARGS;
@@ -337,16 +368,47 @@ static void dirty_walk_close(struct dirty_walk* w) {
   w->open = false;
 }
 
-static bool dirty_walk_page(struct vm_page* page, uint64_t offset, void* arg) {
-  struct dirty_walk* w = arg;
-  enum vm_pager_page_state st = vm_pager_page_state(page);
-  bool dirty = st == VM_PAGER_PAGE_DIRTY || st == VM_PAGER_PAGE_AWAITING_CLEAN;
-  if (w->open && (!dirty || w->cur.offset + w->cur.length != offset)) dirty_walk_close(w);
-  if (dirty && w->open) {
-    w->cur.length += PAGE_SIZE;
-  } else if (dirty) {
-    w->cur = (zx_vmo_dirty_range_t){.offset = offset, .length = PAGE_SIZE, .options = 0};
+// Adds dirty [offset, offset + len) with |options|; called in offset order. Adjacent runs with the
+// same options form one range.
+static void dirty_walk_add(struct dirty_walk* w, uint64_t offset, uint64_t len, uint64_t options) {
+  if (w->open && (w->cur.options != options || w->cur.offset + w->cur.length != offset)) {
+    dirty_walk_close(w);
+  }
+  if (w->open) {
+    w->cur.length += len;
+  } else {
+    w->cur = (zx_vmo_dirty_range_t){.offset = offset, .length = len, .options = options};
     w->open = true;
+  }
+}
+
+struct dirty_page_walk {
+  struct dirty_walk* w;
+  struct vm_cow_pages* root;
+  uint64_t zero_from;  // zero-interval offsets below this were added already
+  uint64_t end;
+};
+
+// Adds the zero-interval parts of [p->zero_from, upto) (clipped to the walk's end).
+static void dirty_walk_zero_upto(struct dirty_page_walk* p,
+                                 uint64_t upto) NO_THREAD_SAFETY_ANALYSIS {
+  // Called under the root's lock (vm_pager_query_dirty_ranges).
+  upto = min_u64(upto, p->end);
+  for (struct vm_pager_zero_interval* z =
+           vm_cow_pages_pager_zero_next_locked(p->root, p->zero_from);
+       z != NULL && z->start < upto; z = vm_cow_pages_pager_zero_after_locked(p->root, z)) {
+    uint64_t a = max_u64(z->start, p->zero_from), b = min_u64(z->end, upto);
+    if (a < b) dirty_walk_add(p->w, a, b - a, ZX_VMO_DIRTY_RANGE_IS_ZERO);
+  }
+  p->zero_from = max_u64(p->zero_from, upto);
+}
+
+static bool dirty_walk_page(struct vm_page* page, uint64_t offset, void* arg) {
+  struct dirty_page_walk* p = arg;
+  dirty_walk_zero_upto(p, offset);  // intervals never hold pages: all of them lie before |offset|
+  enum vm_pager_page_state st = vm_pager_page_state(page);
+  if (st == VM_PAGER_PAGE_DIRTY || st == VM_PAGER_PAGE_AWAITING_CLEAN) {
+    dirty_walk_add(p->w, offset, PAGE_SIZE, 0);
   }
   return true;
 }
@@ -366,7 +428,9 @@ zx_status_t vm_pager_query_dirty_ranges(struct vm_object_paged* vmo, uint64_t of
     vm_cow_pages_assert_held(root);
     uint64_t start = ROUNDDOWN_PAGE(offset);
     uint64_t stop = ROUNDDOWN_PAGE(end + PAGE_MASK);  // end <= size <= max: no overflow
-    vm_page_list_for_every_page_in_range(&root->page_list, start, stop, dirty_walk_page, &w);
+    struct dirty_page_walk p = {.w = &w, .root = root, .zero_from = start, .end = stop};
+    vm_page_list_for_every_page_in_range(&root->page_list, start, stop, dirty_walk_page, &p);
+    dirty_walk_zero_upto(&p, stop);
     dirty_walk_close(&w);
   }
   pager_unlock(vmo);

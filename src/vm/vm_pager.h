@@ -12,6 +12,18 @@
 // first write after supply or writeback faults and goes through
 // vm_cow_pages_pager_prepare_write_locked.
 //
+// Dirty zero intervals (Zircon's dirty zero intervals). Content the kernel knows is zero and the
+// pager has never seen: the tail a resize adds, and whole pages ZX_VMO_OP_ZERO clears. Offsets in
+// an interval own no page; they read as zero without a request, supply skips them, and
+// query_dirty_ranges reports them with ZX_VMO_DIRTY_RANGE_IS_ZERO. A write (or commit, OP_DIRTY,
+// pin) there commits a zeroed DIRTY page, carved out of the interval; under TRAP_DIRTY a write asks
+// DIRTY first. Each interval's start carries an AwaitingClean extent set by WRITEBACK_BEGIN;
+// WRITEBACK_END removes (or clips from the start) what that extent covers, and the offsets become
+// absent: the pager supplies them again. The extent follows Zircon's start-sentinel rules exactly:
+// a writeback that begins partway into an interval does not reach it; carving the start page
+// moves the start and keeps the extent's end; a split leaves the right part without one; WRITEBACK
+// END carries the furthest extent seen across the intervals of its range.
+//
 // Locking: functions without _locked take the VMO hierarchy lock (and, inside it, the pager
 // lock); _locked ones require the hierarchy lock. Waiting is never done here: a function that
 // needs the pager returns ZX_ERR_SHOULD_WAIT with the caller's request armed.
@@ -27,13 +39,15 @@
 
 // ---- vm_page.flags bits owned by the pager code -------------------------------------------------
 //
-// Bits 0-1 are the copy-on-write split bits (vm_cow_pages.h, hidden nodes only); bits 4-7 belong to
-// the pager code, and only on pages of a pager-backed root. Bits 2-3 are free.
+// Bits 0-1 are the copy-on-write split bits (vm_cow_pages.h, hidden nodes only); bits 2 and 4-7
+// belong to the pager code, and only on pages of a pager-backed root. Bit 3 is free.
+#define VM_PAGE_FLAG_ALWAYS_NEED (1u << 2)  // ZX_VMO_OP_ALWAYS_NEED: the evictor leaves it alone
 #define VM_PAGE_FLAG_PAGER_STATE_SHIFT 4u
 #define VM_PAGE_FLAG_PAGER_STATE_MASK (3u << VM_PAGE_FLAG_PAGER_STATE_SHIFT)
 #define VM_PAGE_FLAG_AGE_SHIFT 6u
 #define VM_PAGE_FLAG_AGE_MASK (3u << VM_PAGE_FLAG_AGE_SHIFT)
-#define VM_PAGE_FLAG_PAGER_MASK (VM_PAGE_FLAG_PAGER_STATE_MASK | VM_PAGE_FLAG_AGE_MASK)
+#define VM_PAGE_FLAG_PAGER_MASK \
+  (VM_PAGE_FLAG_ALWAYS_NEED | VM_PAGE_FLAG_PAGER_STATE_MASK | VM_PAGE_FLAG_AGE_MASK)
 _Static_assert((VM_PAGE_FLAG_PAGER_MASK & VM_PAGE_FLAG_SPLIT_MASK) == 0,
                "pager page bits overlap the split bits");
 
@@ -76,22 +90,83 @@ static inline void vm_pager_page_touch(struct vm_page* page) { vm_pager_page_set
 bool vm_cow_pages_pager_page_writable_locked(struct vm_cow_pages* owner, const struct vm_page* page)
     REQUIRES(&owner->hierarchy->lock);
 
-// A write (fault, vmo_write, commit for write) is about to modify |page|, owned by pager-backed
-// root |root| at |offset|. Marks the VMO modified, then: a DIRTY page stays DIRTY; without
-// TRAP_DIRTY (or once the pager acked) a CLEAN / AWAITING_CLEAN page becomes DIRTY; with
-// TRAP_DIRTY a CLEAN / AWAITING_CLEAN page needs a DIRTY request: ZX_ERR_SHOULD_WAIT with |req|
-// armed (|req| NULL: SHOULD_WAIT, nothing armed), ZX_ERR_BAD_STATE once detached,
-// ZX_ERR_NO_MEMORY. ZX_OK: the page is DIRTY and may be mapped writable.
+// A write (fault, vmo_write, zeroing part of a page) is about to modify |page|, owned by
+// pager-backed root |root| at |offset|. Marks the VMO modified, then: a DIRTY page stays DIRTY;
+// without TRAP_DIRTY (or once the pager acked) a CLEAN / AWAITING_CLEAN page becomes DIRTY; with
+// TRAP_DIRTY a CLEAN / AWAITING_CLEAN page needs a DIRTY request, for the run from |offset| over
+// pages that are not DIRTY (zero-interval offsets included) up to |req|->access_len:
+// ZX_ERR_SHOULD_WAIT with |req| armed (|req| NULL: SHOULD_WAIT, nothing armed), ZX_ERR_BAD_STATE
+// once detached, ZX_ERR_NO_MEMORY. ZX_OK: the page is DIRTY and may be mapped writable.
 zx_status_t vm_cow_pages_pager_prepare_write_locked(struct vm_cow_pages* root, uint64_t offset,
                                                     struct vm_page* page,
                                                     struct multi_page_request* req)
     REQUIRES(&root->hierarchy->lock) WARN_UNUSED;
 
 // Pager-backed root |root| shrinks to |new_size| (page aligned, below its current size): waiters
-// for pages at or beyond it wake (ZX_OK) and find them out of range when they retry. Call before
-// the pages beyond are freed.
+// for pages at or beyond it wake (ZX_OK) and find them out of range when they retry; dirty zero
+// intervals are cut at |new_size|; the VMO counts as modified. Call before the pages beyond are
+// freed.
 void vm_cow_pages_pager_shrink_locked(struct vm_cow_pages* root, uint64_t new_size)
     REQUIRES(&root->hierarchy->lock);
+
+// Pager-backed root |root| grows to |new_size| (page aligned, above root->size): the new tail
+// becomes a dirty zero interval (merged with one ending at the old size) and the VMO counts as
+// modified. Call before vm_cow_pages_resize_locked. ZX_ERR_NO_MEMORY with nothing changed.
+zx_status_t vm_cow_pages_pager_grow_locked(struct vm_cow_pages* root, uint64_t new_size)
+    REQUIRES(&root->hierarchy->lock) WARN_UNUSED;
+
+// ---- dirty zero intervals (vm_cow_pages_pager.c; see the file comment above) ------------------
+
+struct vm_pager_zero_interval {
+  struct list_node node;  // in page_source.zero_intervals, sorted by offset
+  uint64_t start, end;    // page aligned, start < end <= root size
+  // [start, ac_end) is AwaitingClean when ac_end > start (Zircon's AwaitingCleanLength, kept as
+  // an end so that moving the start keeps it); may lie beyond |end|.
+  uint64_t ac_end;
+};
+
+// Whether |offset| (page aligned) of pager-backed root |root| lies in a dirty zero interval.
+bool vm_cow_pages_pager_is_zero_locked(struct vm_cow_pages* root, uint64_t offset)
+    REQUIRES(&root->hierarchy->lock);
+// The first dirty zero interval of |root| that ends after |offset|, or NULL.
+struct vm_pager_zero_interval* vm_cow_pages_pager_zero_next_locked(struct vm_cow_pages* root,
+                                                                   uint64_t offset)
+    REQUIRES(&root->hierarchy->lock);
+// The interval after |z| in |root|, or NULL.
+struct vm_pager_zero_interval* vm_cow_pages_pager_zero_after_locked(
+    struct vm_cow_pages* root, struct vm_pager_zero_interval* z) REQUIRES(&root->hierarchy->lock);
+
+// |root| owns no page at |offset|, which lies in a dirty zero interval, and the page is needed
+// (|write|: for a write; else for a commit, pin or OP_DIRTY). Under TRAP_DIRTY a write first asks
+// DIRTY for the run of not-DIRTY pages from |offset| (ZX_ERR_SHOULD_WAIT with |req| armed; with
+// |req| NULL: ZX_ERR_SHOULD_WAIT, nothing armed; ZX_ERR_BAD_STATE once detached). Otherwise commits
+// a zeroed page in the DIRTY state at |offset| (removing the offset from the interval and mappings'
+// zero-page entries for it) and returns it in |*out|: ZX_OK, or ZX_ERR_NO_MEMORY with nothing
+// changed. The VMO counts as modified only for a write.
+zx_status_t vm_cow_pages_pager_fill_zero_locked(struct vm_cow_pages* root, uint64_t offset,
+                                                bool write, struct multi_page_request* req,
+                                                struct vm_page** out)
+    REQUIRES(&root->hierarchy->lock) WARN_UNUSED;
+
+// ZX_VMO_OP_ZERO over the whole pages [start, end) of pager-backed root |root|: the range's pages
+// are unmapped and freed and the range becomes (part of) a dirty zero interval; READ waiters for
+// it wake (it is supplied, as zeros). ZX_ERR_BAD_STATE if a page of the range is pinned,
+// ZX_ERR_NO_MEMORY; either with nothing changed.
+zx_status_t vm_cow_pages_pager_zero_pages_locked(struct vm_cow_pages* root, uint64_t start,
+                                                 uint64_t end)
+    REQUIRES(&root->hierarchy->lock) WARN_UNUSED;
+
+// WRITEBACK_BEGIN / WRITEBACK_END over [start, end) for the dirty zero intervals of |root| (the
+// committed pages are vm_pager.c's business). See the file comment above for the rules.
+void vm_cow_pages_pager_zero_writeback_begin_locked(struct vm_cow_pages* root, uint64_t start,
+                                                    uint64_t end) REQUIRES(&root->hierarchy->lock);
+void vm_cow_pages_pager_zero_writeback_end_locked(struct vm_cow_pages* root, uint64_t start,
+                                                  uint64_t end) REQUIRES(&root->hierarchy->lock);
+
+// Checks the pager state of pager-backed root |root| (vm_cow_pages_check_locked calls it): dirty
+// zero intervals sorted, non-empty, page aligned, disjoint and not adjacent, inside the root, and
+// no page of the root inside one. Panics on violation.
+void vm_cow_pages_pager_check_locked(struct vm_cow_pages* root) REQUIRES(&root->hierarchy->lock);
 
 // Makes fresh, empty root |root| pager-backed: it takes a reference to |src|. (vm_pager_create_vmo
 // calls it; it also keeps this file's definitions, among them the weak-referenced
@@ -130,17 +205,21 @@ zx_status_t vm_pager_supply_pages(struct vm_object_paged* vmo, uint64_t offset, 
                                   struct vm_object_paged* aux, uint64_t aux_offset) WARN_UNUSED;
 
 // zx_pager_op_range: ZX_PAGER_OP_FAIL (|data| = the zx_status_t, sign-extended; waiters for the
-// range get it), ZX_PAGER_OP_DIRTY (present pages become DIRTY; DIRTY requests complete),
-// ZX_PAGER_OP_WRITEBACK_BEGIN (DIRTY -> AWAITING_CLEAN, write permission removed from mappings;
-// |data| 0 or ZX_VMO_DIRTY_RANGE_IS_ZERO), ZX_PAGER_OP_WRITEBACK_END (AWAITING_CLEAN -> CLEAN).
-// Returns ZX_ERR_INVALID_ARGS (unknown op, unaligned range, bad FAIL status, bad WRITEBACK data,
-// not pager-backed), ZX_ERR_OUT_OF_RANGE, ZX_ERR_NOT_FOUND (DIRTY over an absent page; nothing
-// changed), ZX_ERR_BAD_STATE (FAIL or DIRTY after detach).
+// range get it), ZX_PAGER_OP_DIRTY (present pages become DIRTY, known-zero offsets get zeroed DIRTY
+// pages; DIRTY requests complete), ZX_PAGER_OP_WRITEBACK_BEGIN (write permission removed from
+// mappings; DIRTY -> AWAITING_CLEAN unless |data| is ZX_VMO_DIRTY_RANGE_IS_ZERO, which takes only
+// the dirty zero intervals; |data| 0 or ZX_VMO_DIRTY_RANGE_IS_ZERO), ZX_PAGER_OP_WRITEBACK_END
+// (AWAITING_CLEAN -> CLEAN; AwaitingClean zero intervals become absent). Returns
+// ZX_ERR_INVALID_ARGS (unknown op, unaligned range, bad FAIL status, bad WRITEBACK data, not
+// pager-backed), ZX_ERR_OUT_OF_RANGE, ZX_ERR_NOT_FOUND (DIRTY over an absent page; nothing
+// changed), ZX_ERR_BAD_STATE (FAIL or DIRTY after detach), ZX_ERR_NO_MEMORY (DIRTY: the pages
+// filled so far are DIRTY zeros).
 zx_status_t vm_pager_op_range(struct vm_object_paged* vmo, uint32_t op, uint64_t offset,
                               uint64_t len, uint64_t data) WARN_UNUSED;
 
 // zx_pager_query_dirty_ranges over [offset, offset + len) (rounded out to pages): writes up to
-// |max| zx_vmo_dirty_range_t records (maximal runs of DIRTY or AWAITING_CLEAN pages, options 0) to
+// |max| zx_vmo_dirty_range_t records (maximal runs of DIRTY or AWAITING_CLEAN pages, options 0, and
+// of dirty zero intervals, options ZX_VMO_DIRTY_RANGE_IS_ZERO; in offset order) to
 // |out| (may be NULL when |max| is 0); |*actual| = records written, |*avail| = records the range
 // has (either pointer may be NULL). ZX_ERR_INVALID_ARGS (not pager-backed), ZX_ERR_OUT_OF_RANGE.
 // Works after detach.

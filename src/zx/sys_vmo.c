@@ -254,10 +254,16 @@ static zx_status_t vmo_cache_op(struct vmo_dispatcher* v, uint64_t offset, uint6
   return ZX_OK;
 }
 
-// DONT_NEED / ALWAYS_NEED / PREFETCH on a VMO that no pager backs: only the range is checked.
-static zx_status_t vmo_hint_op(struct vmo_dispatcher* v, uint64_t offset, uint64_t size) {
+// DONT_NEED / ALWAYS_NEED / PREFETCH: the range is checked; where a pager backs the VMO,
+// ALWAYS_NEED and PREFETCH fetch the pages (waiting for the pager) and ALWAYS_NEED / DONT_NEED
+// steer eviction; on other VMOs they do nothing more.
+static zx_status_t vmo_hint_op(struct vmo_dispatcher* v, uint32_t op, uint64_t offset,
+                               uint64_t size) {
   if (!range_within(offset, size, vm_object_paged_get_size(v->vmo))) return ZX_ERR_OUT_OF_RANGE;
-  return ZX_OK;
+  enum vm_object_paged_hint hint = op == ZX_VMO_OP_ALWAYS_NEED ? VM_OBJECT_PAGED_HINT_ALWAYS_NEED
+                                   : op == ZX_VMO_OP_DONT_NEED ? VM_OBJECT_PAGED_HINT_DONT_NEED
+                                                               : VM_OBJECT_PAGED_HINT_PREFETCH;
+  return vm_object_paged_hint_range(v->vmo, hint, offset, size);
 }
 
 // The right |op| needs: ZX_OK, ZX_ERR_ACCESS_DENIED, or ZX_ERR_INVALID_ARGS for an unknown op.
@@ -312,7 +318,8 @@ static zx_status_t vmo_op(struct vmo_dispatcher* v, uint32_t op, uint64_t offset
     case ZX_VMO_OP_CACHE_CLEAN_INVALIDATE:
       return vmo_cache_op(v, offset, size);
     default:  // DONT_NEED, ALWAYS_NEED, PREFETCH (vmo_op_rights refused the rest)
-      return vmo_hint_op(v, offset, size);
+      status = vmo_hint_op(v, op, offset, size);
+      break;
   }
   kernel_validate_all();
   return status;

@@ -155,7 +155,8 @@ static void pager_vmo_read_blocks_until_supply(void** state) {
   struct reader r;
   start_read(&r, 5 * PAGE + 3);
   zx_port_packet_t p = wait_packet();
-  assert_page_request(p, ZX_PAGER_VMO_READ, 5 * PAGE, 11 * PAGE);
+  // One byte read: the request covers that page only (Zircon batches over the access, no further).
+  assert_page_request(p, ZX_PAGER_VMO_READ, 5 * PAGE, PAGE);
   supply_fill(5 * PAGE, 11 * PAGE, 0x5c);
   assert_ok(join(&r));
   assert_int_equal(0x5c, r.byte);
@@ -183,7 +184,8 @@ static void pager_mapped_access_blocks_until_supply(void** state) {
                         16 * PAGE, &addr));
   struct mapped_reader r = {.va = addr + 3 * PAGE + 10, .status = 1};
   assert_int_equal(0, pthread_create(&r.t, NULL, mapped_read_main, &r));
-  assert_page_request(wait_packet(), ZX_PAGER_VMO_READ, 3 * PAGE, 13 * PAGE);
+  // A fault asks for its own page (Zircon: mapped faults fault pages in one by one).
+  assert_page_request(wait_packet(), ZX_PAGER_VMO_READ, 3 * PAGE, PAGE);
   supply_fill(3 * PAGE, 13 * PAGE, 0x11);
   assert_int_equal(0, pthread_join(r.t, NULL));
   assert_ok(r.status);
@@ -266,7 +268,8 @@ static void pager_trap_dirty_write_and_writeback(void** state) {
   supply_fill(0, 4 * PAGE, 0);
   struct writer w = {.status = 1};
   assert_int_equal(0, pthread_create(&w.t, NULL, write_main, &w));
-  assert_page_request(wait_packet(), ZX_PAGER_VMO_DIRTY, PAGE, 3 * PAGE);
+  // The one page the write touches, not the clean run after it.
+  assert_page_request(wait_packet(), ZX_PAGER_VMO_DIRTY, PAGE, PAGE);
   assert_status(ZX_ERR_NOT_FOUND,
                 zx_pager_op_range(fx.pager, ZX_PAGER_OP_DIRTY, fx.vmo, PAGE, 15 * PAGE, 0));
   assert_ok(zx_pager_op_range(fx.pager, ZX_PAGER_OP_DIRTY, fx.vmo, PAGE, PAGE, 0));
@@ -371,14 +374,58 @@ static void pager_clones_read_through_the_pager(void** state) {
   p = wait_packet();
   assert_int_equal(ZX_PAGER_VMO_READ, p.page_request.command);
   assert_int_equal(2 * PAGE, p.page_request.offset);
-  // The request ends at the next page present (parent page 4, supplied above), not at the view.
-  assert_int_equal(2 * PAGE, p.page_request.length);
+  // The request covers the read's one page: never more than the access (and so the view) covers.
+  assert_int_equal(PAGE, p.page_request.length);
   supply_fill(2 * PAGE, 2 * PAGE, 0x66);
   assert_ok(join(&r));
   assert_int_equal(0x66, r.byte);
   assert_int_equal(0x66, read_byte(fx.vmo, 2 * PAGE));
 
   zx_handle_t list[] = {child, slice};
+  assert_ok(zx_handle_close_many(list, 2));
+}
+
+// A request covers the absent pages the access itself covers, through whatever view: a read of a
+// slice or a child is not batched past the view's end, nor past the read's end.
+struct range_reader {
+  pthread_t t;
+  zx_handle_t vmo;
+  uint64_t offset, len;
+  uint8_t buf[4 * 4096];
+  zx_status_t status;
+};
+
+static void* range_read_main(void* arg) {
+  struct range_reader* r = arg;
+  r->status = zx_vmo_read(r->vmo, r->buf, r->offset, r->len);
+  return NULL;
+}
+
+static void read_range_expecting(zx_handle_t vmo, uint64_t offset, uint64_t len,
+                                 uint64_t req_offset, uint64_t req_len, uint8_t fill) {
+  struct range_reader r = {.vmo = vmo, .offset = offset, .len = len, .status = 1};
+  assert_int_equal(0, pthread_create(&r.t, NULL, range_read_main, &r));
+  assert_page_request(wait_packet(), ZX_PAGER_VMO_READ, req_offset, req_len);
+  supply_fill(req_offset, req_len, fill);
+  assert_int_equal(0, pthread_join(r.t, NULL));
+  assert_ok(r.status);
+  for (uint64_t i = 0; i < len; i++) assert_int_equal(fill, r.buf[i]);
+}
+
+static void pager_requests_stay_inside_the_access_and_its_view(void** state) {
+  zx_handle_t slice, child;
+  assert_ok(zx_vmo_create_child(fx.vmo, ZX_VMO_CHILD_SLICE, 4 * PAGE, 3 * PAGE, &slice));
+  assert_ok(zx_vmo_create_child(fx.vmo, ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE, 8 * PAGE, 2 * PAGE,
+                                &child));
+  // The whole slice: parent pages 4-6, though 7-15 are absent too.
+  read_range_expecting(slice, 0, 3 * PAGE, 4 * PAGE, 3 * PAGE, 0x41);
+  // The whole child: parent pages 8-9.
+  read_range_expecting(child, 0, 2 * PAGE, 8 * PAGE, 2 * PAGE, 0x42);
+  // The parent itself, unaligned: the pages the bytes [10P + 5, 12P + 5) touch.
+  read_range_expecting(fx.vmo, 10 * PAGE + 5, 2 * PAGE, 10 * PAGE, 3 * PAGE, 0x43);
+  zx_port_packet_t p;
+  assert_status(ZX_ERR_TIMED_OUT, zx_port_wait(fx.port, 0, &p));
+  zx_handle_t list[] = {slice, child};
   assert_ok(zx_handle_close_many(list, 2));
 }
 
@@ -413,6 +460,7 @@ int main(void) {
                                       teardown),
       T(pager_close_detaches_without_complete),
       T(pager_clones_read_through_the_pager),
+      T(pager_requests_stay_inside_the_access_and_its_view),
   };
 #undef T
   return cmocka_run_group_tests(tests, zx_test_init, NULL);

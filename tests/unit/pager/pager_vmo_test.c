@@ -174,22 +174,29 @@ static void assert_blocked(struct accessor* a) {
 
 // ---- read faults and reads -------------------------------------------------------------------
 
-static void pager_read_fault_blocks_batches_and_resumes(void** state) {
+// A fault asks for its own page only (Zircon: mapped faults fault pages in one by one); a VMO read
+// batches one request over the absent run it covers.
+static void pager_read_fault_asks_one_page_and_resumes(void** state) {
   vaddr_t base;
   struct vm_mapping* m = map(RW, &base);
   struct accessor a;
   accessor_start(&a, ACCESS_USER_READ, base + 3 * P + 10, 0, 1);
-  // The whole absent run from page 3 to the end of the VMO, in one request.
-  assert_packet(KEY, ZX_PAGER_VMO_READ, 3 * P, 29 * P, pop());
+  assert_packet(KEY, ZX_PAGER_VMO_READ, 3 * P, P, pop());
   assert_blocked(&a);
-  assert_ok(supply(3 * P, 29 * P));
+  assert_ok(supply(3 * P, P));
   assert_ok(accessor_join(&a));
   assert_int_equal(pattern(3, 10), a.buf[0]);
   // Mapped, but not writable: the page is clean.
   uint32_t f = pte_flags(base + 3 * P);
   assert_true(f & ARCH_MMU_FLAG_PERM_READ);
   assert_false(f & ARCH_MMU_FLAG_PERM_WRITE);
-  // The rest of the run is present: no packet for a later read.
+  // A read of pages 4..31 asks once for all of them.
+  accessor_start(&a, ACCESS_VMO_READ, 0, 4 * P + 5, P);
+  assert_packet(KEY, ZX_PAGER_VMO_READ, 4 * P, 2 * P, pop());  // the read spans pages 4 and 5
+  assert_ok(supply(4 * P, 28 * P));
+  assert_ok(accessor_join(&a));
+  assert_int_equal(pattern(4, 5), a.buf[0]);
+  // The rest is present: no packet for a later fault.
   uint8_t b;
   assert_ok(vm_aspace_user_access(fx.aspace, base + 31 * P, &b, 1, ARCH_ACCESS_READ));
   assert_int_equal(pattern(31, 0), b);
@@ -197,17 +204,30 @@ static void pager_read_fault_blocks_batches_and_resumes(void** state) {
   unmap(m);
 }
 
+// A read's request stops at the first present page and at the end of the read; the pages after
+// the present one are asked for separately.
 static void pager_batch_stops_at_present_page(void** state) {
   assert_ok(supply(8 * P, P));
-  vaddr_t base;
-  struct vm_mapping* m = map(RO, &base);
   struct accessor a;
-  accessor_start(&a, ACCESS_USER_READ, base + 2 * P, 0, 1);
-  assert_packet(KEY, ZX_PAGER_VMO_READ, 2 * P, 6 * P, pop());
-  assert_ok(supply(2 * P, 6 * P));
+  accessor_start(&a, ACCESS_VMO_READ, 0, 2 * P, 2 * P);
+  // Reading [2, 4): pages 2 and 3 only, not up to the present page 8.
+  assert_packet(KEY, ZX_PAGER_VMO_READ, 2 * P, 2 * P, pop());
+  assert_ok(supply(2 * P, 2 * P));
   assert_ok(accessor_join(&a));
   assert_int_equal(pattern(2, 0), a.buf[0]);
-  unmap(m);
+  // Reading [6, 10): [6, 8) first, then [9, 10) after the present page.
+  struct accessor r;
+  accessor_start(&r, ACCESS_VMO_READ, 0, 6 * P, 2 * P);
+  assert_packet(KEY, ZX_PAGER_VMO_READ, 6 * P, 2 * P, pop());
+  assert_ok(supply(6 * P, 2 * P));
+  assert_ok(accessor_join(&r));
+  accessor_start(&r, ACCESS_VMO_READ, 0, 8 * P, 2 * P);
+  assert_packet(KEY, ZX_PAGER_VMO_READ, 9 * P, P, pop());
+  assert_ok(supply(9 * P, P));
+  assert_ok(accessor_join(&r));
+  assert_int_equal(pattern(8, 0), r.buf[0]);
+  assert_int_equal(pattern(9, 0), r.buf[P]);
+  assert_int_equal(0, packet_queue_count(&fx.q));
 }
 
 static void pager_vmo_read_waits_for_supply(void** state) {
@@ -349,8 +369,8 @@ static void pager_trap_dirty_write_waits_for_dirty_ack(void** state) {
   struct accessor a;
   a.buf[0] = 0x42;
   accessor_start(&a, ACCESS_USER_WRITE, base + P + 1, 0, 1);
-  // The run of clean pages from page 1.
-  assert_packet(KEY, ZX_PAGER_VMO_DIRTY, P, 3 * P, pop());
+  // The faulting page alone (a fault covers one page), not the clean run after it.
+  assert_packet(KEY, ZX_PAGER_VMO_DIRTY, P, P, pop());
   assert_blocked(&a);
   assert_int_equal(VM_PAGER_PAGE_CLEAN, vm_pager_debug_page_state(fx.vmo, P));
   assert_ok(vm_pager_op_range(fx.vmo, ZX_PAGER_OP_DIRTY, P, P, 0));
@@ -373,8 +393,14 @@ static void pager_trap_dirty_write_waits_for_dirty_ack(void** state) {
   assert_int_equal(ZX_PAGER_VMO_STATS_MODIFIED, modified);
   assert_ok(vm_pager_query_vmo_stats(fx.vmo, false, &modified));
   assert_int_equal(0, modified);
-  // The DIRTY request's other pages were never acked: a write there waits on that request (the
-  // pager was already asked), until the pager fails it.
+  // A vmo_write over [2, 4) asks once for both clean pages; the pager fails it.
+  accessor_start(&a, ACCESS_VMO_WRITE, 0, 2 * P + 5, P);
+  assert_packet(KEY, ZX_PAGER_VMO_DIRTY, 2 * P, 2 * P, pop());
+  assert_blocked(&a);
+  assert_ok(
+      vm_pager_op_range(fx.vmo, ZX_PAGER_OP_FAIL, 2 * P, P, (uint64_t)(int64_t)ZX_ERR_NO_SPACE));
+  assert_status(ZX_ERR_NO_SPACE, accessor_join(&a));
+  // A write of page 3 alone waits on the request already out for it, until that fails too.
   struct page_source_stats before;
   page_source_get_stats(fx.src, &before);
   accessor_start(&a, ACCESS_VMO_WRITE, 0, 3 * P, 1);
@@ -540,7 +566,7 @@ static void pager_shrink_wakes_waiters_beyond_the_end(void** state) {
   fx.vmo = vmo2;  // the accessor reads fx.vmo
   struct accessor a;
   accessor_start(&a, ACCESS_VMO_READ, 0, 20 * P, 1);
-  assert_packet(KEY + 2, ZX_PAGER_VMO_READ, 20 * P, 12 * P, pop());
+  assert_packet(KEY + 2, ZX_PAGER_VMO_READ, 20 * P, P, pop());
   assert_blocked(&a);
   assert_ok(vm_object_paged_set_size(vmo2, 8 * P));
   // The waiter must wake by itself; if it does not, detaching frees it so the test fails cleanly.
@@ -600,7 +626,7 @@ static void pager_evict_reclaims_old_clean_pages_and_refaults(void** state) {
   // Touching an evicted page asks the pager again.
   struct accessor a;
   accessor_start(&a, ACCESS_USER_READ, base + 2 * P, 0, 1);
-  assert_packet(KEY, ZX_PAGER_VMO_READ, 2 * P, 3 * P, pop());
+  assert_packet(KEY, ZX_PAGER_VMO_READ, 2 * P, P, pop());
   assert_ok(supply(2 * P, 3 * P));
   assert_ok(accessor_join(&a));
   assert_int_equal(pattern(2, 0), a.buf[0]);
@@ -679,7 +705,7 @@ int main(void) {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 #define TD(name) cmocka_unit_test_setup_teardown(name, setup_trap_dirty, teardown)
   const struct CMUnitTest tests[] = {
-      T(pager_read_fault_blocks_batches_and_resumes),
+      T(pager_read_fault_asks_one_page_and_resumes),
       T(pager_batch_stops_at_present_page),
       T(pager_vmo_read_waits_for_supply),
       T(pager_supply_keeps_present_pages_and_decommits_aux),
