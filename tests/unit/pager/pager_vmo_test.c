@@ -586,6 +586,194 @@ static void pager_shrink_wakes_waiters_beyond_the_end(void** state) {
   page_source_release(src2);
 }
 
+// ---- dirty zero intervals, OP_ZERO, hints -----------------------------------------------------
+
+static uint64_t committed_pages(struct vm_object_paged* vmo) {
+  struct vm_object_paged_stats st;
+  vm_object_paged_get_stats(vmo, &st);
+  return st.committed_bytes / P;
+}
+
+static void assert_range(const zx_vmo_dirty_range_t* r, uint64_t offset, uint64_t len,
+                         uint64_t options) {
+  assert_int_equal(offset, r->offset);
+  assert_int_equal(len, r->length);
+  assert_int_equal(options, r->options);
+}
+
+// Zircon's ResizeSupplyZero / ResizeWriteback cases: the tail a resize adds is dirty and zero.
+static void pager_resize_tail_is_dirty_zero_until_written_back(void** state) {
+  struct vm_object_paged* main_vmo = fx.vmo;
+  struct page_source* src2;
+  assert_ok(page_source_create(0, KEY + 4, packet_queue_send, &fx.q, &src2));
+  assert_ok(vm_pager_create_vmo(VM_OBJECT_PAGED_RESIZABLE, 2 * P, src2, &fx.vmo));
+  assert_ok(supply(0, 2 * P));
+  assert_ok(vm_object_paged_set_size(fx.vmo, 5 * P));
+  zx_vmo_dirty_range_t r[4];
+  size_t actual, avail;
+  assert_ok(vm_pager_query_dirty_ranges(fx.vmo, 0, 5 * P, r, 4, &actual, &avail));
+  assert_int_equal(1, actual);
+  assert_range(&r[0], 2 * P, 3 * P, ZX_VMO_DIRTY_RANGE_IS_ZERO);
+  // Read without a request; nothing committed for the tail; a supply there is a no-op.
+  static uint8_t buf[5 * 4096];
+  assert_ok(vm_object_paged_read(fx.vmo, buf, 0, 5 * P));
+  for (uint64_t i = 2 * P; i < 5 * P; i++) assert_int_equal(0, buf[i]);
+  assert_int_equal(0, packet_queue_count(&fx.q));
+  assert_int_equal(2, committed_pages(fx.vmo));
+  assert_ok(supply(2 * P, 3 * P));
+  assert_int_equal(2, committed_pages(fx.vmo));
+  assert_ok(vm_object_paged_read(fx.vmo, buf, 2 * P, P));
+  assert_int_equal(0, buf[0]);
+  // A write in the middle commits a DIRTY page and splits the interval.
+  uint8_t b = 0xab;
+  assert_ok(vm_object_paged_write(fx.vmo, &b, 3 * P, 1));
+  assert_int_equal(3, committed_pages(fx.vmo));
+  assert_ok(vm_pager_query_dirty_ranges(fx.vmo, 0, 5 * P, r, 4, &actual, &avail));
+  assert_int_equal(3, actual);
+  assert_range(&r[0], 2 * P, P, ZX_VMO_DIRTY_RANGE_IS_ZERO);
+  assert_range(&r[1], 3 * P, P, 0);
+  assert_range(&r[2], 4 * P, P, ZX_VMO_DIRTY_RANGE_IS_ZERO);
+  // Writing back as zeros takes only the intervals: the written page stays dirty.
+  assert_ok(vm_pager_op_range(fx.vmo, ZX_PAGER_OP_WRITEBACK_BEGIN, 2 * P, 3 * P,
+                              ZX_VMO_DIRTY_RANGE_IS_ZERO));
+  assert_ok(vm_pager_op_range(fx.vmo, ZX_PAGER_OP_WRITEBACK_END, 2 * P, 3 * P, 0));
+  assert_ok(vm_pager_query_dirty_ranges(fx.vmo, 0, 5 * P, r, 4, &actual, &avail));
+  assert_int_equal(1, actual);
+  assert_range(&r[0], 3 * P, P, 0);
+  // A written-back interval is absent again: the pager is asked for it.
+  struct accessor a;
+  accessor_start(&a, ACCESS_VMO_READ, 0, 4 * P, 1);
+  assert_packet(KEY + 4, ZX_PAGER_VMO_READ, 4 * P, P, pop());
+  assert_ok(supply(4 * P, P));
+  assert_ok(accessor_join(&a));
+  // A writeback that begins partway into an interval does not reach it (Zircon).
+  assert_ok(vm_object_paged_set_size(fx.vmo, 8 * P));  // [5, 8) new interval
+  assert_ok(vm_pager_op_range(fx.vmo, ZX_PAGER_OP_WRITEBACK_BEGIN, 6 * P, 2 * P, 0));
+  assert_ok(vm_pager_op_range(fx.vmo, ZX_PAGER_OP_WRITEBACK_END, 5 * P, 3 * P, 0));
+  assert_ok(vm_pager_query_dirty_ranges(fx.vmo, 5 * P, 3 * P, r, 4, &actual, &avail));
+  assert_int_equal(1, actual);
+  assert_range(&r[0], 5 * P, 3 * P, ZX_VMO_DIRTY_RANGE_IS_ZERO);
+  // Shrinking cuts the interval.
+  assert_ok(vm_object_paged_set_size(fx.vmo, 6 * P));
+  assert_ok(vm_pager_query_dirty_ranges(fx.vmo, 0, 6 * P, r, 4, &actual, &avail));
+  assert_int_equal(2, actual);
+  assert_range(&r[1], 5 * P, P, ZX_VMO_DIRTY_RANGE_IS_ZERO);
+  vm_object_paged_check(fx.vmo);
+  vm_object_paged_release(fx.vmo);
+  fx.vmo = main_vmo;
+  assert_packet(KEY + 4, ZX_PAGER_VMO_COMPLETE, 0, 0, pop());
+  page_source_release(src2);
+}
+
+// Zircon's ResizeDirtyRequest: under TRAP_DIRTY a write into the tail asks DIRTY first, in one
+// request with the clean page before it; the ack commits the zero page.
+static void pager_trap_dirty_write_into_zero_tail_asks_dirty(void** state) {
+  struct vm_object_paged* main_vmo = fx.vmo;
+  struct page_source* src2;
+  assert_ok(
+      page_source_create(PAGE_SOURCE_FLAG_TRAP_DIRTY, KEY + 5, packet_queue_send, &fx.q, &src2));
+  assert_ok(vm_pager_create_vmo(VM_OBJECT_PAGED_RESIZABLE, 2 * P, src2, &fx.vmo));
+  assert_ok(supply(0, 2 * P));
+  assert_ok(vm_object_paged_set_size(fx.vmo, 3 * P));
+  struct accessor a;
+  memset(a.buf, 0xaa, sizeof(a.buf));
+  accessor_start(&a, ACCESS_VMO_WRITE, 0, P, 2 * P);
+  assert_packet(KEY + 5, ZX_PAGER_VMO_DIRTY, P, 2 * P, pop());
+  assert_blocked(&a);
+  assert_int_equal(2, committed_pages(fx.vmo));
+  assert_ok(vm_pager_op_range(fx.vmo, ZX_PAGER_OP_DIRTY, P, 2 * P, 0));
+  assert_ok(accessor_join(&a));
+  assert_int_equal(3, committed_pages(fx.vmo));
+  zx_vmo_dirty_range_t r[2];
+  size_t actual;
+  assert_ok(vm_pager_query_dirty_ranges(fx.vmo, 0, 3 * P, r, 2, &actual, NULL));
+  assert_int_equal(1, actual);
+  assert_range(&r[0], P, 2 * P, 0);
+  // OP_ZERO needs no request even under TRAP_DIRTY: whole pages become a zero interval.
+  assert_ok(vm_object_paged_zero_range(fx.vmo, 0, 3 * P));
+  assert_int_equal(0, packet_queue_count(&fx.q));
+  assert_int_equal(0, committed_pages(fx.vmo));
+  assert_ok(vm_pager_query_dirty_ranges(fx.vmo, 0, 3 * P, r, 2, &actual, NULL));
+  assert_int_equal(1, actual);
+  assert_range(&r[0], 0, 3 * P, ZX_VMO_DIRTY_RANGE_IS_ZERO);
+  vm_object_paged_check(fx.vmo);
+  vm_object_paged_release(fx.vmo);
+  fx.vmo = main_vmo;
+  assert_packet(KEY + 5, ZX_PAGER_VMO_COMPLETE, 0, 0, pop());
+  page_source_release(src2);
+}
+
+struct zeroer {
+  pthread_t thread;
+  uint64_t offset, len;
+  zx_status_t status;
+};
+
+static void* zeroer_main(void* arg) {
+  struct zeroer* z = arg;
+  z->status = vm_object_paged_zero_range(fx.vmo, z->offset, z->len);
+  return NULL;
+}
+
+// Zircon's OpZero / OpZeroPartialPage: a partial page needs its content (READ, that page alone)
+// before it is zeroed, and is dirty afterwards; whole pages ask nothing and free what they held.
+static void pager_op_zero_reads_partial_pages_only(void** state) {
+  assert_ok(supply(2 * P, P));
+  struct zeroer z = {.offset = P + 8, .len = 2 * P - 8, .status = 1};  // [P + 8, 3P)
+  assert_int_equal(0, pthread_create(&z.thread, NULL, zeroer_main, &z));
+  assert_packet(KEY, ZX_PAGER_VMO_READ, P, P, pop());
+  assert_ok(supply(P, P));
+  assert_int_equal(0, pthread_join(z.thread, NULL));
+  assert_ok(z.status);
+  uint8_t b[16];
+  assert_ok(vm_object_paged_read(fx.vmo, b, P, 16));
+  assert_int_equal(pattern(1, 0), b[0]);
+  assert_int_equal(0, b[8]);
+  zx_vmo_dirty_range_t r[2];
+  size_t actual;
+  assert_ok(vm_pager_query_dirty_ranges(fx.vmo, 0, 32 * P, r, 2, &actual, NULL));
+  assert_int_equal(2, actual);
+  assert_range(&r[0], P, P, 0);
+  assert_range(&r[1], 2 * P, P, ZX_VMO_DIRTY_RANGE_IS_ZERO);
+  assert_int_equal(1, committed_pages(fx.vmo));  // page 2 was freed
+  assert_int_equal(0, packet_queue_count(&fx.q));
+}
+
+static void* prefetch_main(void* arg) {
+  *(zx_status_t*)arg =
+      vm_object_paged_hint_range(fx.vmo, VM_OBJECT_PAGED_HINT_PREFETCH, 4 * P, 4 * P);
+  return NULL;
+}
+
+// ALWAYS_NEED fetches through the pager and protects the pages from eviction; DONT_NEED makes
+// clean pages the first to go; PREFETCH fetches.
+static void pager_hints_steer_fetching_and_eviction(void** state) {
+  assert_ok(supply(0, 4 * P));
+  assert_ok(vm_object_paged_hint_range(fx.vmo, VM_OBJECT_PAGED_HINT_ALWAYS_NEED, 0, 2 * P));
+  for (int i = 0; i < 3; i++) vm_evictor_harvest();
+  assert_int_equal(2, vm_evictor_evict(100));  // pages 2 and 3 only
+  assert_int_equal(VM_PAGER_PAGE_CLEAN, vm_pager_debug_page_state(fx.vmo, 0));
+  assert_int_equal(-1, vm_pager_debug_page_state(fx.vmo, 2 * P));
+  // DONT_NEED: old at once, and no longer protected.
+  assert_ok(vm_object_paged_hint_range(fx.vmo, VM_OBJECT_PAGED_HINT_DONT_NEED, 0, P));
+  assert_int_equal(VM_PAGE_AGE_MAX, vm_pager_debug_page_age(fx.vmo, 0));
+  assert_int_equal(1, vm_evictor_evict(100));
+  assert_int_equal(-1, vm_pager_debug_page_state(fx.vmo, 0));
+  // DONT_NEED fetches nothing; PREFETCH asks for the absent pages of its range in one request.
+  assert_ok(vm_object_paged_hint_range(fx.vmo, VM_OBJECT_PAGED_HINT_DONT_NEED, 4 * P, 4 * P));
+  assert_int_equal(0, packet_queue_count(&fx.q));
+  struct {
+    pthread_t t;
+    zx_status_t status;
+  } h = {.status = 1};
+  assert_int_equal(0, pthread_create(&h.t, NULL, prefetch_main, &h.status));
+  assert_packet(KEY, ZX_PAGER_VMO_READ, 4 * P, 4 * P, pop());
+  assert_ok(supply(4 * P, 4 * P));
+  assert_int_equal(0, pthread_join(h.t, NULL));
+  assert_ok(h.status);
+  assert_int_equal(VM_PAGER_PAGE_CLEAN, vm_pager_debug_page_state(fx.vmo, 7 * P));
+}
+
 // ---- eviction ---------------------------------------------------------------------------------
 
 static uint64_t free_pages(void) {
@@ -722,6 +910,10 @@ int main(void) {
       T(pager_last_release_sends_complete),
       T(pager_detach_without_complete_for_closed_pager),
       T(pager_shrink_wakes_waiters_beyond_the_end),
+      T(pager_resize_tail_is_dirty_zero_until_written_back),
+      T(pager_trap_dirty_write_into_zero_tail_asks_dirty),
+      T(pager_op_zero_reads_partial_pages_only),
+      T(pager_hints_steer_fetching_and_eviction),
       T(pager_evict_reclaims_old_clean_pages_and_refaults),
       T(pager_evict_respects_target_and_watermarks),
       T(pager_fault_out_of_memory_evicts_and_retries),
