@@ -84,7 +84,7 @@ void vm_cow_pages_acquire_locked(struct vm_cow_pages* cow) {
 
 void vm_cow_pages_free_page_locked(struct vm_cow_pages* cow, uint64_t offset) {
   struct vm_page* page = vm_page_list_remove(&cow->page_list, offset);
-  ZX_ASSERT(page != NULL && page->pin_count == 0);
+  ZX_ASSERT(page != NULL && !vm_page_is_marker(page) && page->pin_count == 0);
   page->flags = 0;
   page->owner = NULL;
   pmm_free_page(page);
@@ -321,12 +321,17 @@ void vm_cow_pages_cancel_commit(struct vm_cow_pages_commit* commit) {
 zx_status_t vm_cow_pages_alloc_page_locked(struct vm_cow_pages* cow, uint64_t offset, bool no_zero,
                                            struct vm_page** out) {
   cow_assert_held(cow);
-  ZX_DEBUG_ASSERT(vm_page_list_lookup(&cow->page_list, offset) == NULL);
+  struct vm_page* marker = vm_page_list_lookup(&cow->page_list, offset);
+  ZX_DEBUG_ASSERT(marker == NULL || vm_page_is_marker(marker));
   struct vm_page* page;
   zx_status_t status = pmm_alloc_page(PMM_ALLOC_FLAG_ANY, &page, NULL);
   if (status != ZX_OK) return status;
   init_object_page(page, cow, offset);
-  status = vm_page_list_insert(&cow->page_list, offset, page);
+  if (marker != NULL) {
+    (void)vm_page_list_replace(&cow->page_list, offset, page);  // a zero marker gives way
+  } else {
+    status = vm_page_list_insert(&cow->page_list, offset, page);
+  }
   if (status != ZX_OK) {
     page->owner = NULL;
     pmm_free_page(page);
@@ -368,7 +373,7 @@ void vm_cow_pages_zero_bytes_locked(struct vm_cow_pages* cow, uint64_t offset, u
     uint64_t in_page = pos - page_offset;
     uint64_t n = min_u64(PAGE_SIZE - in_page, end - pos);
     struct vm_page* page = vm_page_list_cursor_get(&cursor, page_offset);
-    if (page) memset(page_ptr(page) + in_page, 0, n);
+    if (page && !vm_page_is_marker(page)) memset(page_ptr(page) + in_page, 0, n);
     pos += n;
   }
 }
@@ -436,7 +441,8 @@ void vm_cow_pages_write_locked(struct vm_cow_pages* cow, const void* buf, uint64
     uint64_t in_page = pos - page_offset;
     uint64_t n = min_u64(PAGE_SIZE - in_page, end - pos);
     struct vm_page* page = vm_page_list_cursor_get(&cursor, page_offset);
-    ZX_ASSERT_MSG(page != NULL, "write to uncommitted page %#lx", (unsigned long)page_offset);
+    ZX_ASSERT_MSG(page != NULL && !vm_page_is_marker(page), "write to uncommitted page %#lx",
+                  (unsigned long)page_offset);
     uint8_t* dst = page_ptr(page) + in_page;
     if (run_len != 0 && run_dst + run_len != dst) {
       memcpy(run_dst, in, run_len);
@@ -567,6 +573,11 @@ static void check_subtree(struct vm_cow_pages* n, struct vm_hierarchy_lock* h)
     REQUIRES(&n->hierarchy->lock) {
   check_links(n, h);
   vm_page_list_check(&n->page_list, n->size);
+  // Zero markers only shadow ancestors: never in a root, never in a pager tree.
+  ZX_ASSERT_MSG(vm_page_list_marker_count(&n->page_list) == 0 ||
+                    (n->parent != NULL && !vm_cow_pages_is_pager_backed_locked(n)),
+                "node %p (parent %p) holds %lu zero markers", (void*)n, (void*)n->parent,
+                (unsigned long)vm_page_list_marker_count(&n->page_list));
   struct check_ctx ctx = {n, 0};
   vm_page_list_for_every_page_in_range(&n->page_list, 0, n->size, check_page, &ctx);
   ZX_ASSERT_MSG(ctx.pinned == n->pinned_pages, "node %p pinned %lu, counted %lu", (void*)n,

@@ -160,7 +160,17 @@ zx_status_t vm_cow_pages_fork_page_locked(struct vm_cow_pages* cow, uint64_t off
                                           enum vm_cow_fork_mode mode, struct vm_page** out)
     REQUIRES(&cow->hierarchy->lock) WARN_UNUSED;
 
-// The page owned at |offset| (page aligned) or NULL.
+// Makes visible, non-pager |cow| read zeros at |offset| (page aligned, < size) with a zero marker
+// instead of a page of its own, when it would otherwise show data there:
+//  - its own unpinned page, while an ancestor holds a page there too: the page is freed;
+//  - an ancestor's page: it stays where it is for whoever else reads it (its split bits are
+//    recomputed up the path) and is freed if |cow| was its last reader.
+// Mappings of |cow| that showed the data are unmapped. ZX_OK (also when nothing needed doing) or
+// ZX_ERR_NO_MEMORY (nothing changed).
+zx_status_t vm_cow_pages_zero_with_marker_locked(struct vm_cow_pages* cow, uint64_t offset)
+    REQUIRES(&cow->hierarchy->lock) WARN_UNUSED;
+
+// The page owned at |offset| (page aligned), a zero marker, or NULL.
 struct vm_page* vm_cow_pages_lookup_locked(struct vm_cow_pages* cow, uint64_t offset)
     REQUIRES(&cow->hierarchy->lock);
 
@@ -180,8 +190,8 @@ uint64_t vm_cow_pages_apply_commit_locked(struct vm_cow_pages* cow,
     REQUIRES(&cow->hierarchy->lock);
 // Returns what a prepared commit reserved (for a caller that gives up between the two steps).
 void vm_cow_pages_cancel_commit(struct vm_cow_pages_commit* commit);
-// Allocates one zeroed (or, with |no_zero|, uninitialised) page at absent |offset|.
-// ZX_ERR_NO_MEMORY.
+// Allocates one zeroed (or, with |no_zero|, uninitialised) page at |offset|, which is absent or
+// holds a zero marker (replaced). ZX_ERR_NO_MEMORY.
 zx_status_t vm_cow_pages_alloc_page_locked(struct vm_cow_pages* cow, uint64_t offset, bool no_zero,
                                            struct vm_page** out)
     REQUIRES(&cow->hierarchy->lock) WARN_UNUSED;

@@ -139,6 +139,7 @@ static struct vm_page* find_owner_locked(struct vm_cow_pages* cow, uint64_t offs
   for (;;) {
     vm_cow_pages_assert_held(n);
     struct vm_page* page = vm_page_list_lookup(&n->page_list, y);
+    if (page && vm_page_is_marker(page)) return NULL;  // zeros from here: nothing to fork
     if (page) {
       *out_owner = n;
       *out_x = y;
@@ -225,6 +226,34 @@ zx_status_t vm_cow_pages_fork_page_locked(struct vm_cow_pages* cow, uint64_t off
   return ZX_OK;
 }
 
+zx_status_t vm_cow_pages_zero_with_marker_locked(struct vm_cow_pages* cow, uint64_t offset) {
+  vm_cow_pages_assert_held(cow);
+  ZX_DEBUG_ASSERT(!cow->hidden && cow->parent != NULL && !vm_cow_pages_is_pager_backed_locked(cow));
+  struct vm_page* own = vm_page_list_lookup(&cow->page_list, offset);
+  if (own != NULL) {
+    if (vm_page_is_marker(own)) return ZX_OK;
+    ZX_ASSERT(own->pin_count == 0);
+    vm_cow_pages_range_change_locked(cow, offset, PAGE_SIZE, RANGE_CHANGE_OP_UNMAP);
+    (void)vm_page_list_replace(&cow->page_list, offset, pmm_zero_page());
+    own->flags = 0;
+    own->owner = NULL;
+    pmm_free_page(own);
+    cow->committed_change_events++;
+    return ZX_OK;
+  }
+  struct vm_cow_pages* owner;
+  uint64_t x;
+  if (find_owner_locked(cow, offset, &owner, &x) == NULL) return ZX_OK;  // zeros already
+  zx_status_t status = vm_page_list_insert(&cow->page_list, offset, pmm_zero_page());
+  if (status != ZX_OK) return status;
+  vm_cow_pages_range_change_locked(cow, offset, PAGE_SIZE, RANGE_CHANGE_OP_UNMAP);
+  // Nothing moves: whoever else reads the ancestor's page still finds it where it is. Its split
+  // bits are recomputed on the way up, and it is freed if |cow| was its last reader.
+  vm_cow_pages_prune_ancestors_locked(cow->parent, offset + cow->parent_offset,
+                                      offset + cow->parent_offset + PAGE_SIZE);
+  return ZX_OK;
+}
+
 // ---- prune and merge ----------------------------------------------------------------------------
 
 // Recomputes the split bits of |cow|'s pages in [start, end) and frees the ones nobody needs.
@@ -267,8 +296,17 @@ static void merge_pages_locked(struct vm_cow_pages* h, struct vm_cow_pages* c,
   vm_cow_pages_assert_held(c);
   uint64_t off = 0, x;
   struct vm_page* page;
-  while ((page = vm_page_list_next_page(&h->page_list, off, &x)) != NULL) {
+  // A marker of |h| keeps shadowing the grandparent for |c| where |c| has nothing of its own.
+  while ((page = vm_page_list_next_entry(&h->page_list, off, &x)) != NULL) {
     uint64_t y;
+    if (vm_page_is_marker(page)) {
+      vm_page_list_remove(&h->page_list, x);
+      if (vm_cow_pages_in_window(c, x, &y) && vm_page_list_lookup(&c->page_list, y) == NULL) {
+        vm_page_list_insert_from_cache(&c->page_list, y, page, cache);
+      }
+      if (!add_u64(x, PAGE_SIZE, &off)) break;
+      continue;
+    }
     bool keep = vm_cow_pages_in_window(c, x, &y) && !(page->flags & c->split_bit);
     if (keep) {
       ZX_ASSERT_MSG(vm_page_list_lookup(&c->page_list, y) == NULL,
@@ -300,6 +338,7 @@ static void replace_in_parent_locked(struct vm_cow_pages* h, struct vm_cow_pages
     c->parent_offset = 0;
     c->parent_limit = 0;
     c->split_bit = 0;
+    vm_page_list_remove_markers(&c->page_list);  // nothing above to shadow any more
     return;
   }
   c->parent_limit = c->parent_offset >= h->parent_limit

@@ -208,10 +208,11 @@ static zx_status_t ensure_owned_locked(struct vm_object_paged* vmo, uint64_t y,
   struct vm_cow_pages* cow = vmo->cow;
   vm_cow_pages_assert_held(cow);
   struct vm_page* page = vm_page_list_lookup(&cow->page_list, y);
-  if (page) {
+  if (page && !vm_page_is_marker(page)) {
     *out = page;
     return ZX_OK;
   }
+  // A zero marker: the fork below finds nothing, and a fresh zeroed page replaces the marker.
   if (vm_cow_pages_is_pager_backed_locked(cow)) {
     struct vm_cow_pages* owner;
     zx_status_t status = vm_cow_pages_lookup_visible_locked(cow, y, true, req, &page, &owner);
@@ -308,7 +309,8 @@ static bool ancestor_has_page_locked(struct vm_cow_pages* cow, uint64_t y)
   struct vm_cow_pages* parent = cow->parent;
   vm_cow_pages_assert_held(parent);
   struct vm_cow_pages* owner;
-  return vm_cow_pages_peek_locked(parent, y + cow->parent_offset, &owner) != NULL;
+  struct vm_page* page = vm_cow_pages_peek_locked(parent, y + cow->parent_offset, &owner);
+  return page != NULL && !vm_page_is_marker(page);
 }
 
 // Zeroes the bytes [a, b) of the page at node offset |y| (a < b <= PAGE_SIZE).
@@ -319,8 +321,15 @@ static zx_status_t zero_page_locked(struct vm_object_paged* vmo, uint64_t y, uin
   vm_cow_pages_assert_held(cow);
   struct vm_cow_pages* owner;
   struct vm_page* page = vm_cow_pages_peek_locked(cow, y, &owner);
-  if (page == NULL) return ZX_OK;  // already zeros
+  if (page == NULL || vm_page_is_marker(page)) return ZX_OK;  // already zeros
   bool whole = a == 0 && b == PAGE_SIZE;
+  // A whole page of a copy-on-write clone that shows data an ancestor holds becomes a zero marker
+  // (no page committed), as Zircon does: the ancestor's page is kept only for whoever else reads
+  // it. A pinned page of its own is zeroed in place.
+  if (whole && cow->parent != NULL && !cow->hidden && !vm_cow_pages_is_pager_backed_locked(cow) &&
+      (owner != cow || (page->pin_count == 0 && ancestor_has_page_locked(cow, y)))) {
+    return vm_cow_pages_zero_with_marker_locked(cow, y);
+  }
   if (owner == cow) {
     if (whole && page->pin_count == 0 && cow->page_source == NULL &&
         !ancestor_has_page_locked(cow, y) && !vm_cow_pages_is_pager_backed_locked(cow)) {
@@ -788,6 +797,7 @@ zx_status_t vm_object_paged_lookup_page_locked(struct vm_object_paged* vmo, uint
     struct vm_cow_pages* owner;
     status = vm_cow_pages_lookup_visible_locked(cow, y, false, page_request, &page, &owner);
     if (status != ZX_OK) return status;
+    if (page != NULL && vm_page_is_marker(page)) page = NULL;  // a zero marker reads as zeros
     *out_page = page ? page : pmm_zero_page();
     // A clean pager page is mapped read-only, so its first write faults and dirties it.
     *out_writable =
@@ -809,7 +819,9 @@ struct vm_page* vm_object_paged_maybe_page_locked(struct vm_object_paged* vmo, u
   paged_assert_held(vmo);
   assert_cow_held(vmo);
   if (offset >= size_locked(vmo)) return NULL;
-  return vm_cow_pages_lookup_locked(vmo->cow, vmo->cow_offset + ROUNDDOWN_PAGE(offset));
+  struct vm_page* page =
+      vm_cow_pages_lookup_locked(vmo->cow, vmo->cow_offset + ROUNDDOWN_PAGE(offset));
+  return page != NULL && vm_page_is_marker(page) ? NULL : page;
 }
 
 struct vm_page* vm_object_paged_peek_page_locked(struct vm_object_paged* vmo, uint64_t offset,
@@ -821,6 +833,7 @@ struct vm_page* vm_object_paged_peek_page_locked(struct vm_object_paged* vmo, ui
   struct vm_cow_pages* owner;
   struct vm_page* page =
       vm_cow_pages_peek_locked(vmo->cow, vmo->cow_offset + ROUNDDOWN_PAGE(offset), &owner);
+  if (page != NULL && vm_page_is_marker(page)) return NULL;  // zeros, like an absent page
   *out_owned = page != NULL && owner == vmo->cow;
   return page;
 }

@@ -37,13 +37,15 @@ static const struct wavl_ops node_ops = {
 void vm_page_list_init(struct vm_page_list* list, void* owner) {
   wavl_init(&list->tree, &node_ops);
   list->page_count = 0;
+  list->marker_count = 0;
   list->owner = owner;
   list->hint = NULL;
 }
 
 void vm_page_list_destroy(struct vm_page_list* list) {
-  ZX_ASSERT_MSG(list->page_count == 0 && wavl_is_empty(&list->tree), "%lu pages left",
-                (unsigned long)list->page_count);
+  ZX_ASSERT_MSG(list->page_count == 0 && list->marker_count == 0 && wavl_is_empty(&list->tree),
+                "%lu pages and %lu markers left", (unsigned long)list->page_count,
+                (unsigned long)list->marker_count);
 }
 
 static struct vm_page_list_node* find_node(const struct vm_page_list* list, uint64_t index) {
@@ -74,6 +76,18 @@ static struct vm_page_list_node* node_new(void) {
   return node;
 }
 
+// Accounts for |page| entering (+1) or leaving (-1) a slot of |node|.
+static void account(struct vm_page_list* list, struct vm_page_list_node* node,
+                    const struct vm_page* page, int delta) {
+  if (vm_page_is_marker(page)) {
+    node->markers += (uint32_t)delta;
+    list->marker_count += (uint64_t)(int64_t)delta;
+  } else {
+    list->page_count += (uint64_t)(int64_t)delta;
+  }
+  node->used += (uint32_t)delta;
+}
+
 struct vm_page* vm_page_list_lookup(const struct vm_page_list* list, uint64_t offset) {
   uint64_t index = offset_to_index(offset);
   struct vm_page_list_node* node = find_node(list, index);
@@ -93,8 +107,7 @@ zx_status_t vm_page_list_insert(struct vm_page_list* list, uint64_t offset, stru
   ZX_ASSERT_MSG(node->pages[index & NODE_MASK] == NULL, "slot %#lx occupied",
                 (unsigned long)offset);
   node->pages[index & NODE_MASK] = page;
-  node->used++;
-  list->page_count++;
+  account(list, node, page, 1);
   return ZX_OK;
 }
 
@@ -111,8 +124,7 @@ void vm_page_list_insert_from_cache(struct vm_page_list* list, uint64_t offset,
   ZX_ASSERT_MSG(node->pages[index & NODE_MASK] == NULL, "slot %#lx occupied",
                 (unsigned long)offset);
   node->pages[index & NODE_MASK] = page;
-  node->used++;
-  list->page_count++;
+  account(list, node, page, 1);
 }
 
 static void node_erase(struct vm_page_list* list, struct vm_page_list_node* node) {
@@ -128,10 +140,37 @@ struct vm_page* vm_page_list_remove(struct vm_page_list* list, uint64_t offset) 
   struct vm_page* page = node->pages[index & NODE_MASK];
   if (!page) return NULL;
   node->pages[index & NODE_MASK] = NULL;
-  node->used--;
-  list->page_count--;
+  account(list, node, page, -1);
   if (node->used == 0) node_erase(list, node);
   return page;
+}
+
+struct vm_page* vm_page_list_replace(struct vm_page_list* list, uint64_t offset,
+                                     struct vm_page* page) {
+  ZX_DEBUG_ASSERT(page != NULL);
+  uint64_t index = offset_to_index(offset);
+  struct vm_page_list_node* node = find_node(list, index);
+  ZX_ASSERT_MSG(node != NULL && node->pages[index & NODE_MASK] != NULL, "slot %#lx empty",
+                (unsigned long)offset);
+  struct vm_page* old = node->pages[index & NODE_MASK];
+  account(list, node, old, -1);
+  node->pages[index & NODE_MASK] = page;
+  account(list, node, page, 1);
+  return old;
+}
+
+void vm_page_list_remove_markers(struct vm_page_list* list) {
+  struct vm_page_list_node* node = node_of(wavl_first(&list->tree));
+  while (list->marker_count != 0 && node != NULL) {
+    struct vm_page_list_node* next = node_next(node);
+    for (uint32_t i = 0; node->markers != 0 && i < VM_PAGE_LIST_NODE_PAGES; i++) {
+      if (node->pages[i] == NULL || !vm_page_is_marker(node->pages[i])) continue;
+      account(list, node, node->pages[i], -1);
+      node->pages[i] = NULL;
+    }
+    if (node->used == 0) node_erase(list, node);
+    node = next;
+  }
 }
 
 // The slot range [lo, hi) of |node| that lies inside [start_index, end_index).
@@ -168,14 +207,14 @@ uint64_t vm_page_list_remove_range(struct vm_page_list* list, uint64_t start, ui
       struct vm_page* page = node->pages[i];
       if (!page) continue;
       node->pages[i] = NULL;
-      node->used--;
+      account(list, node, page, -1);
+      if (vm_page_is_marker(page)) continue;
       page_list_add_tail(out, page);
       removed++;
     }
     if (node->used == 0) node_erase(list, node);
     node = prev;
   }
-  list->page_count -= removed;
   return removed;
 }
 
@@ -188,7 +227,9 @@ void vm_page_list_for_every_page_in_range(const struct vm_page_list* list, uint6
     uint32_t lo, hi;
     node_slots_in(node, start_index, end_index, &lo, &hi);
     for (uint32_t i = lo; i < hi; i++) {
-      if (node->pages[i] && !fn(node->pages[i], index_to_offset(node->first_index + i), ctx)) {
+      struct vm_page* page = node->pages[i];
+      if (page && !vm_page_is_marker(page) &&
+          !fn(page, index_to_offset(node->first_index + i), ctx)) {
         return;
       }
     }
@@ -197,6 +238,22 @@ void vm_page_list_for_every_page_in_range(const struct vm_page_list* list, uint6
 
 struct vm_page* vm_page_list_next_page(const struct vm_page_list* list, uint64_t offset,
                                        uint64_t* out_offset) {
+  uint64_t start_index = offset_to_index(offset);
+  for (struct vm_page_list_node* node = node_at_or_after(list, start_index); node;
+       node = node_next(node)) {
+    uint32_t lo = start_index > node->first_index ? (uint32_t)(start_index - node->first_index) : 0;
+    for (uint32_t i = lo; i < VM_PAGE_LIST_NODE_PAGES; i++) {
+      if (node->pages[i] && !vm_page_is_marker(node->pages[i])) {
+        *out_offset = index_to_offset(node->first_index + i);
+        return node->pages[i];
+      }
+    }
+  }
+  return NULL;
+}
+
+struct vm_page* vm_page_list_next_entry(const struct vm_page_list* list, uint64_t offset,
+                                        uint64_t* out_offset) {
   uint64_t start_index = offset_to_index(offset);
   for (struct vm_page_list_node* node = node_at_or_after(list, start_index); node;
        node = node_next(node)) {
@@ -222,10 +279,12 @@ void vm_page_list_count_range(const struct vm_page_list* list, uint64_t start, u
     node_slots_in(node, start_index, end_index, &lo, &hi);
     nodes++;
     if (lo == 0 && hi == VM_PAGE_LIST_NODE_PAGES) {
-      pages += node->used;
+      pages += node->used - node->markers;
       continue;
     }
-    for (uint32_t i = lo; i < hi; i++) pages += node->pages[i] != NULL;
+    for (uint32_t i = lo; i < hi; i++) {
+      pages += node->pages[i] != NULL && !vm_page_is_marker(node->pages[i]);
+    }
   }
   *out_pages = pages;
   *out_nodes = nodes;
@@ -354,12 +413,18 @@ static void check_node(const struct vm_page_list* list, const struct vm_page_lis
                        uint64_t size) {
   ZX_ASSERT_MSG((node->first_index & NODE_MASK) == 0, "node index %#lx unaligned",
                 (unsigned long)node->first_index);
-  uint32_t used = 0;
+  uint32_t used = 0, markers = 0;
   for (uint32_t i = 0; i < VM_PAGE_LIST_NODE_PAGES; i++) {
     const struct vm_page* page = node->pages[i];
     if (!page) continue;
     used++;
     uint64_t index = node->first_index + i;
+    if (vm_page_is_marker(page)) {
+      markers++;
+      ZX_ASSERT_MSG(index < (size >> PAGE_SIZE_SHIFT), "marker %#lx beyond size %#lx",
+                    (unsigned long)index, (unsigned long)size);
+      continue;
+    }
     ZX_ASSERT_MSG(page->state == VM_PAGE_STATE_OBJECT, "page %#lx state %u", (unsigned long)index,
                   page->state);
     ZX_ASSERT_MSG(page->owner == list->owner, "page %#lx owner %p != %p", (unsigned long)index,
@@ -371,22 +436,27 @@ static void check_node(const struct vm_page_list* list, const struct vm_page_lis
   }
   ZX_ASSERT_MSG(used == node->used && used > 0, "node %#lx used %u counted %u",
                 (unsigned long)node->first_index, node->used, used);
+  ZX_ASSERT_MSG(markers == node->markers, "node %#lx markers %u counted %u",
+                (unsigned long)node->first_index, node->markers, markers);
 }
 
 void vm_page_list_check(const struct vm_page_list* list, uint64_t size) {
   wavl_check(&list->tree);
-  uint64_t pages = 0;
+  uint64_t pages = 0, markers = 0;
   const struct vm_page_list_node* prev = NULL;
   bool hint_found = list->hint == NULL;
   for (const struct vm_page_list_node* node = node_of(wavl_first(&list->tree)); node;
        node = node_next(node)) {
     ZX_ASSERT_MSG(!prev || prev->first_index < node->first_index, "nodes out of order");
     check_node(list, node, size);
-    pages += node->used;
+    pages += node->used - node->markers;
+    markers += node->markers;
     prev = node;
     if (node == list->hint) hint_found = true;
   }
   ZX_ASSERT_MSG(hint_found, "lookup hint %p is not a node of this list", (void*)list->hint);
   ZX_ASSERT_MSG(pages == list->page_count, "page_count %lu, counted %lu",
                 (unsigned long)list->page_count, (unsigned long)pages);
+  ZX_ASSERT_MSG(markers == list->marker_count, "marker_count %lu, counted %lu",
+                (unsigned long)list->marker_count, (unsigned long)markers);
 }

@@ -4,9 +4,15 @@
 // offset order walks nodes sequentially. A VMO of any size with k committed pages costs at most k
 // nodes.
 //
-// Invariants (vm_page_list_check): nodes are ordered by first slot and never empty; node_count and
-// page_count agree with the tree; every page is in pmm state OBJECT, owned by the list's owner,
-// with object_page_index equal to its slot's page index.
+// A slot may also hold a zero marker: the shared zero page (vm_page_is_marker), meaning "this
+// offset reads as zeros here; do not look further up the clone tree" (Zircon's zero page marker).
+// A marker is not a page of the owner: it is not counted in page_count, never freed, never
+// iterated by for_every_page_in_range / next_page, and carries no state of its own. Lookups and
+// cursors do return it (its contents are zeros, so readers need no special case).
+//
+// Invariants (vm_page_list_check): nodes are ordered by first slot and never empty; node_count,
+// page_count and marker_count agree with the tree; every page is in pmm state OBJECT, owned by the
+// list's owner, with object_page_index equal to its slot's page index.
 //
 // Locking: the list has no lock of its own; the owner's (the VMO hierarchy lock) guards it all.
 // Allocation: only node creation allocates (heap_alloc). Functions that may need a node either
@@ -26,12 +32,14 @@ struct vm_page_list_node {
   struct wavl_node tree_node;                      // in vm_page_list.tree, keyed by first_index
   uint64_t first_index;                            // page index of slot 0 (multiple of 16)
   uint32_t used;                                   // non-empty slots, 1..16 while in a tree
+  uint32_t markers;                                // slots holding a zero marker (<= used)
   struct vm_page* pages[VM_PAGE_LIST_NODE_PAGES];  // NULL = empty slot
 };
 
 struct vm_page_list {
   struct wavl_tree tree;  // of vm_page_list_node
-  uint64_t page_count;    // pages stored
+  uint64_t page_count;    // pages stored (markers not included)
+  uint64_t marker_count;  // zero markers stored
   void* owner;            // what pages' vm_page.owner must be (the vm_cow_pages)
   // The node the last lookup found: sequential accesses (faults, forks, copies walking a range)
   // mostly hit the same 16-page node, so this skips the tree search. A pure cache, written by
@@ -53,6 +61,11 @@ void vm_page_list_destroy(struct vm_page_list* list);
 static inline uint64_t vm_page_list_count(const struct vm_page_list* list) {
   return list->page_count;
 }
+static inline uint64_t vm_page_list_marker_count(const struct vm_page_list* list) {
+  return list->marker_count;
+}
+// Whether a slot's content is a zero marker rather than a page of the owner.
+static inline bool vm_page_is_marker(const struct vm_page* page) { return page == pmm_zero_page(); }
 static inline uint64_t vm_page_list_node_count(const struct vm_page_list* list) {
   return wavl_count(&list->tree);
 }
@@ -61,8 +74,16 @@ static inline uint64_t vm_page_list_metadata_bytes(const struct vm_page_list* li
   return vm_page_list_node_count(list) * sizeof(struct vm_page_list_node);
 }
 
-// Returns the page at byte |offset| (page aligned) or NULL.
+// Returns the page (or zero marker) at byte |offset| (page aligned), or NULL.
 struct vm_page* vm_page_list_lookup(const struct vm_page_list* list, uint64_t offset);
+
+// Puts |page| (a page or a zero marker) in the occupied slot at |offset| and returns what was
+// there. Never allocates.
+struct vm_page* vm_page_list_replace(struct vm_page_list* list, uint64_t offset,
+                                     struct vm_page* page);
+
+// Removes every zero marker (a node left without a parent has no use for them).
+void vm_page_list_remove_markers(struct vm_page_list* list);
 
 // Stores |page| at |offset| (page aligned; the slot must be empty). Allocates a node if needed:
 // ZX_ERR_NO_MEMORY then, with the list unchanged. The caller has already set the page's state,
@@ -74,13 +95,13 @@ zx_status_t vm_page_list_insert(struct vm_page_list* list, uint64_t offset,
 void vm_page_list_insert_from_cache(struct vm_page_list* list, uint64_t offset,
                                     struct vm_page* page, struct vm_page_list_node_cache* cache);
 
-// Removes and returns the page at |offset| (NULL when the slot is empty). Frees the node when it
-// becomes empty. The page's state is left for the caller.
+// Removes and returns the page or marker at |offset| (NULL when the slot is empty). Frees the node
+// when it becomes empty. The page's state is left for the caller.
 struct vm_page* vm_page_list_remove(struct vm_page_list* list, uint64_t offset);
 
-// Removes every page in [start, end) (page aligned) and appends them to |out|
-// (a pmm page list, for pmm_free_pages) in decreasing offset order. Returns the number removed.
-// Frees emptied nodes.
+// Removes every page and marker in [start, end) (page aligned) and appends the pages to |out|
+// (a pmm page list, for pmm_free_pages) in decreasing offset order. Returns the number of pages
+// removed. Frees emptied nodes.
 uint64_t vm_page_list_remove_range(struct vm_page_list* list, uint64_t start, uint64_t end,
                                    struct page_list* out);
 
@@ -94,7 +115,12 @@ void vm_page_list_for_every_page_in_range(const struct vm_page_list* list, uint6
 struct vm_page* vm_page_list_next_page(const struct vm_page_list* list, uint64_t offset,
                                        uint64_t* out_offset);
 
-// Number of present pages in [start, end) and number of nodes overlapping it. O(nodes in range).
+// As vm_page_list_next_page, but zero markers count as entries too.
+struct vm_page* vm_page_list_next_entry(const struct vm_page_list* list, uint64_t offset,
+                                        uint64_t* out_offset);
+
+// Number of present pages (markers not included) in [start, end) and number of nodes overlapping
+// it. O(nodes in range).
 void vm_page_list_count_range(const struct vm_page_list* list, uint64_t start, uint64_t end,
                               uint64_t* out_pages, uint64_t* out_nodes);
 

@@ -26,6 +26,8 @@ zxvm_test(NAME api_zx_clone_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/zx_clone_test
 # Fuchsia's core clone, slice and zero tests (vmo-clone2.cc, vmo-clone.cc, vmo-slice.cc,
 # vmo-zero.cc) restated: snapshot trees, resizes, attribution, slices, ZERO on clones.
 zxvm_test(NAME api_conf_clone_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/conf_clone_test.c LIBS zxvm_zx)
+# ZX_VMO_OP_ZERO on clones with Fuchsia's newest accounting (zero markers).
+zxvm_test(NAME api_conf_zero_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/conf_zero_test.c LIBS zxvm_zx)
 # ZX_VM_FAULT_BEYOND_STREAM_SIZE mappings, as Fuchsia's vmar core tests expect.
 zxvm_test(NAME api_conf_stream_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/conf_stream_test.c
           LIBS zxvm_zx)
