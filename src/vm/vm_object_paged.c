@@ -448,15 +448,19 @@ zx_status_t vm_object_paged_commit_range(struct vm_object_paged* vmo, uint64_t o
 zx_status_t vm_object_paged_decommit_range(struct vm_object_paged* vmo, uint64_t offset,
                                            uint64_t len) {
   if (!IS_PAGE_ALIGNED(offset) || !IS_PAGE_ALIGNED(len)) return ZX_ERR_INVALID_ARGS;
-  uint64_t end;
-  if (!add_u64(offset, len, &end)) return ZX_ERR_OUT_OF_RANGE;
   paged_lock(vmo);
   assert_cow_held(vmo);
   struct vm_cow_pages* cow = vmo->cow;
   vm_cow_pages_assert_held(cow);
   uint64_t start = vmo->cow_offset + offset;
-  zx_status_t status = range_check_locked(vmo, offset, len);
-  if (status != ZX_OK) goto out_unlock;
+  zx_status_t status = ZX_OK;
+  // As Zircon: a range running past the end is trimmed to it; only a start past it is refused.
+  uint64_t size = size_locked(vmo);
+  if (offset > size) {
+    status = ZX_ERR_OUT_OF_RANGE;
+    goto out_unlock;
+  }
+  len = min_u64(len, size - offset);
   if (cow->parent != NULL || cow->child_count != 0 || cow->page_source != NULL) {
     status = ZX_ERR_NOT_SUPPORTED;  // copy-on-write clone, snapshot parent, or pager-backed
   } else if (vm_cow_pages_pinned_in_range_locked(cow, start, start + len) != 0) {

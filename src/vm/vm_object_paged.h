@@ -117,7 +117,8 @@ zx_status_t vm_object_paged_commit_range(struct vm_object_paged* vmo, uint64_t o
 
 // Frees the pages of [offset, offset + len); the range reads as zeros afterwards and mappings of
 // it are unmapped first. ZX_ERR_INVALID_ARGS unless offset and len are page aligned (checked
-// first); ZX_ERR_OUT_OF_RANGE when the range overflows or exceeds the size; ZX_ERR_NOT_SUPPORTED
+// first); a range running past the end is trimmed to it, ZX_ERR_OUT_OF_RANGE when it starts
+// past the end; ZX_ERR_NOT_SUPPORTED
 // for a copy-on-write clone, a VMO with snapshot children (both: its node has a parent) or a
 // pager-backed VMO; ZX_ERR_BAD_STATE when a page of the range is pinned.
 zx_status_t vm_object_paged_decommit_range(struct vm_object_paged* vmo, uint64_t offset,
