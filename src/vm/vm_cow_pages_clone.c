@@ -249,6 +249,7 @@ zx_status_t vm_cow_pages_zero_with_marker_locked(struct vm_cow_pages* cow, uint6
   vm_cow_pages_range_change_locked(cow, offset, PAGE_SIZE, RANGE_CHANGE_OP_UNMAP);
   // Nothing moves: whoever else reads the ancestor's page still finds it where it is. Its split
   // bits are recomputed on the way up, and it is freed if |cow| was its last reader.
+  vm_cow_pages_assert_held(cow->parent);
   vm_cow_pages_prune_ancestors_locked(cow->parent, offset + cow->parent_offset,
                                       offset + cow->parent_offset + PAGE_SIZE);
   return ZX_OK;
