@@ -261,6 +261,13 @@ uint64_t vm_evictor_check_watermark(void) {
 
 bool vm_evictor_reclaim_for_allocation(void) {
   uint64_t freed = vm_evictor_evict(VM_EVICTOR_RECLAIM_BATCH);
+  // Nothing old enough: memory is exhausted, so age now rather than fail the allocation. Each
+  // harvest ages every clean page not accessed since the previous one; after VM_EVICTOR_MIN_AGE
+  // of them the pages not touched in between are evictable, oldest first.
+  for (uint32_t i = 0; freed == 0 && i < VM_EVICTOR_MIN_AGE; i++) {
+    (void)vm_evictor_harvest();
+    freed = vm_evictor_evict(VM_EVICTOR_RECLAIM_BATCH);
+  }
   if (freed == 0) return false;
   mutex_lock(&g_evictor.lock);
   g_evictor.stats.reclaim_calls++;

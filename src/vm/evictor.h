@@ -72,9 +72,10 @@ void vm_evictor_set_watermarks(uint64_t low_pages, uint64_t high_pages);
 // If the pmm's free pages are below the low watermark, evicts until they reach the high one (or
 // nothing evictable is left). Returns the pages freed. No lock may be held.
 uint64_t vm_evictor_check_watermark(void);
-// For a fault whose allocation failed: evicts a batch (at least VM_EVICTOR_RECLAIM_BATCH pages if
-// that many are evictable, ignoring the watermarks) and returns whether anything was freed, in
-// which case the caller retries once. No lock may be held.
+// For an allocation that failed (a fault, a VMO write or commit): evicts a batch (at least
+// VM_EVICTOR_RECLAIM_BATCH pages if that many are evictable, ignoring the watermarks); if no page
+// is old enough, harvests up to VM_EVICTOR_MIN_AGE times to age them first. Returns whether
+// anything was freed, in which case the caller retries once. No lock may be held.
 #define VM_EVICTOR_RECLAIM_BATCH 64u
 bool vm_evictor_reclaim_for_allocation(void);
 

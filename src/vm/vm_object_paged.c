@@ -10,6 +10,7 @@
 
 #include "base/checked_math.h"
 #include "base/platform.h"
+#include "vm/evictor.h"
 #include "vm/page_request.h"
 #include "vm/vm_pager.h"
 
@@ -273,10 +274,16 @@ static zx_status_t run_waiting_for_pager(struct vm_object_paged* vmo, locked_att
   struct multi_page_request req;
   multi_page_request_init(&req);
   zx_status_t status;
+  bool reclaimed = false;
   for (;;) {
     paged_lock(vmo);
     status = fn(vmo, ctx, &req);
     paged_unlock(vmo);
+    // Out of memory: clean pager pages can be dropped and fetched again later; retry once.
+    if (status == ZX_ERR_NO_MEMORY && !reclaimed && vm_evictor_reclaim_for_allocation()) {
+      reclaimed = true;
+      continue;
+    }
     if (status != ZX_ERR_SHOULD_WAIT) break;
     status = multi_page_request_wait(&req, INT64_MAX);
     if (status != ZX_OK) break;
@@ -705,6 +712,12 @@ zx_status_t vm_object_paged_write(struct vm_object_paged* vmo, const void* buf, 
   if (!vm_cow_pages_is_pager_backed_locked(vmo->cow)) {
     zx_status_t status = write_attempt(vmo, &a, NULL);
     paged_unlock(vmo);
+    // Out of memory: retry once if clean pager pages (of other VMOs) could be reclaimed.
+    if (status == ZX_ERR_NO_MEMORY && vm_evictor_reclaim_for_allocation()) {
+      paged_lock(vmo);
+      status = write_attempt(vmo, &a, NULL);
+      paged_unlock(vmo);
+    }
     return status;
   }
   paged_unlock(vmo);

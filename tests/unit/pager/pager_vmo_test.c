@@ -880,6 +880,55 @@ static void pager_fault_out_of_memory_evicts_and_retries(void** state) {
   page_source_release(src2);
 }
 
+// Memory exhausted, and no pager page old enough: a VMO write and a commit still succeed, because
+// reclaim ages the clean pager pages (harvests) before it evicts them.
+static void pager_vmo_ops_out_of_memory_age_and_reclaim(void** state) {
+  enum { PAGER_PAGES = 4096 };
+  struct page_source* src2;
+  assert_ok(page_source_create(0, KEY + 4, packet_queue_send, &fx.q, &src2));
+  struct vm_object_paged* big;
+  assert_ok(vm_pager_create_vmo(0, PAGER_PAGES * P, src2, &big));
+  struct vm_object_paged* aux;
+  assert_ok(vm_object_paged_create(0, PAGER_PAGES * P, &aux));
+  assert_ok(vm_object_paged_commit_range(aux, 0, PAGER_PAGES * P));
+  assert_ok(vm_pager_supply_pages(big, 0, PAGER_PAGES * P, aux, 0));
+  vm_object_paged_release(aux);
+  // No harvest: every supplied page is young.
+  struct vm_object_paged* filler;
+  uint64_t left = free_pages();
+  assert_ok(vm_object_paged_create(0, left * P, &filler));
+  assert_ok(vm_object_paged_commit_range(filler, 0, left * P));
+  assert_int_equal(0, free_pages());
+  struct vm_object_paged* anon;
+  assert_ok(vm_object_paged_create(0, 4 * P, &anon));
+  struct vm_evictor_stats before, after;
+  vm_evictor_get_stats(&before);
+  uint8_t b = 0x5a;
+  assert_ok(vm_object_paged_write(anon, &b, 0, 1));
+  vm_evictor_get_stats(&after);
+  assert_int_equal(before.reclaim_calls + 1, after.reclaim_calls);
+  assert_true(after.harvests > before.harvests);  // it had to age them first
+  // Use up what the reclaim freed, then a commit needs another reclaim.
+  uint64_t spare = free_pages();
+  struct vm_object_paged* filler2;
+  assert_ok(vm_object_paged_create(0, (spare + 1) * P, &filler2));
+  assert_ok(vm_object_paged_commit_range(filler2, 0, spare * P));
+  assert_int_equal(0, free_pages());
+  assert_ok(vm_object_paged_commit_range(anon, P, 2 * P));
+  vm_evictor_get_stats(&before);
+  assert_int_equal(after.reclaim_calls + 1, before.reclaim_calls);
+  uint8_t back = 0;
+  assert_ok(vm_object_paged_read(anon, &back, 0, 1));
+  assert_int_equal(0x5a, back);
+  vm_object_paged_check(anon);
+  vm_object_paged_release(anon);
+  vm_object_paged_release(filler2);
+  vm_object_paged_release(filler);
+  vm_object_paged_release(big);
+  assert_packet(KEY + 4, ZX_PAGER_VMO_COMPLETE, 0, 0, pop());
+  page_source_release(src2);
+}
+
 static void pager_detached_vmo_is_not_evicted(void** state) {
   assert_ok(supply(0, 4 * P));
   for (int i = 0; i < 3; i++) vm_evictor_harvest();
@@ -917,6 +966,7 @@ int main(void) {
       T(pager_evict_reclaims_old_clean_pages_and_refaults),
       T(pager_evict_respects_target_and_watermarks),
       T(pager_fault_out_of_memory_evicts_and_retries),
+      T(pager_vmo_ops_out_of_memory_age_and_reclaim),
       T(pager_detached_vmo_is_not_evicted),
   };
 #undef T
