@@ -69,3 +69,7 @@ include(${CMAKE_SOURCE_DIR}/tests/unit/pager/pager_hooks.cmake)
 zxvm_pager_test(NAME api_zx_pager_test SOURCE ${CMAKE_CURRENT_LIST_DIR}/zx_pager_test.c LIBS zxvm_zx)
 # Fuchsia's core VMAR tests (vmar/vmar.cc, vmar/protect.cc) restated against zxvm.
 zxvm_test(NAME api_conf_vmar_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/conf_vmar_test.c LIBS zxvm_zx)
+# Fuchsia's pager core tests (pager/pager.cc, pager/snapshot.cc) restated (conf_pager_util.h).
+zxvm_pager_test(NAME api_conf_pager_test SOURCE ${CMAKE_CURRENT_LIST_DIR}/conf_pager_test.c LIBS zxvm_zx)
+zxvm_pager_test(NAME api_conf_pager2_test SOURCE ${CMAKE_CURRENT_LIST_DIR}/conf_pager2_test.c LIBS zxvm_zx)
+zxvm_pager_test(NAME api_conf_pager_snapshot_test SOURCE ${CMAKE_CURRENT_LIST_DIR}/conf_pager_snapshot_test.c LIBS zxvm_zx)
