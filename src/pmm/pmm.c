@@ -57,6 +57,7 @@ struct pmm_cache {
   struct list_node node;                // (P) on pmm.caches while registered
   struct page_list pages;               // (K) free pages, LIFO
   int64_t delta[VM_PAGE_STATE_COUNT_];  // (K) invariant 3
+  uint64_t seq;                         // (K) bumped by every frame state change made under it
   bool registered;                      // (T)
 };
 
@@ -105,13 +106,22 @@ static bool page_in_arena(const struct vm_page* page) {
 
 static uint32_t page_index(const struct vm_page* page) { return pmm_page_to_pfn(page) - 1; }
 
+// Frame states are written only here, with relaxed atomic stores, and read atomically by the
+// checker's census, which runs while other threads allocate and free (pmm_check).
+static inline void set_state(struct vm_page* page, uint8_t state) {
+  __atomic_store_n(&page->state, state, __ATOMIC_RELAXED);
+}
+static inline uint8_t get_state(const struct vm_page* page) {
+  return __atomic_load_n(&page->state, __ATOMIC_RELAXED);
+}
+
 // A free page becomes ALLOC with every owner field cleared; it is on no list on entry.
 static void page_prepare_alloc(struct vm_page* page) {
   ZX_ASSERT_MSG(page->state == VM_PAGE_STATE_FREE, "allocating page %u in state %u",
                 page_index(page), page->state);
   page->owner = NULL;
   page->object_page_index = 0;
-  page->state = VM_PAGE_STATE_ALLOC;
+  set_state(page, VM_PAGE_STATE_ALLOC);
   page->flags = 0;
   page->share_count = 0;
   page->pin_count = 0;
@@ -129,7 +139,7 @@ static uint8_t page_prepare_free(struct vm_page* page) {
                 page->queue_prev, page->queue_next);
   ZX_DEBUG_ASSERT_MSG(page->pin_count == 0, "freeing page %u with %u pins", page_index(page),
                       page->pin_count);
-  page->state = VM_PAGE_STATE_FREE;
+  set_state(page, VM_PAGE_STATE_FREE);
   page->owner = NULL;
   return old;
 }
@@ -289,7 +299,7 @@ zx_status_t pmm_init_ex(size_t arena_bytes, uint32_t flags) {
   pmm.by_state[VM_PAGE_STATE_FREE] = (int64_t)page_count;
   // The zero page: frame 0, fresh from the host and therefore zero.
   pmm.zero_page = global_pop_locked();
-  pmm.zero_page->state = VM_PAGE_STATE_ZERO;
+  set_state(pmm.zero_page, VM_PAGE_STATE_ZERO);
   pmm.by_state[VM_PAGE_STATE_FREE]--;
   pmm.by_state[VM_PAGE_STATE_ZERO]++;
   __atomic_store_n(&pmm.lock_acquisitions, 0, __ATOMIC_RELAXED);
@@ -350,6 +360,7 @@ static struct vm_page* alloc_page_slow(struct pmm_cache* c) {
     page_prepare_alloc(page);
     c->delta[VM_PAGE_STATE_FREE]--;
     c->delta[VM_PAGE_STATE_ALLOC]++;
+    c->seq++;
   }
   mutex_unlock(&c->lock);
   pmm_unlock();
@@ -366,6 +377,7 @@ zx_status_t pmm_alloc_page(uint32_t alloc_flags, struct vm_page** out_page, padd
     page_prepare_alloc(page);
     c->delta[VM_PAGE_STATE_FREE]--;
     c->delta[VM_PAGE_STATE_ALLOC]++;
+    c->seq++;
   }
   mutex_unlock(&c->lock);
   if (page == NULL) page = alloc_page_slow(c);
@@ -390,6 +402,7 @@ zx_status_t pmm_alloc_pages(size_t count, uint32_t alloc_flags, struct page_list
     }
     c->delta[VM_PAGE_STATE_FREE] -= (int64_t)count;
     c->delta[VM_PAGE_STATE_ALLOC] += (int64_t)count;
+    c->seq++;
     mutex_unlock(&c->lock);
     return ZX_OK;
   }
@@ -417,7 +430,7 @@ zx_status_t pmm_alloc_pages(size_t count, uint32_t alloc_flags, struct page_list
 static bool run_is_free_locked(uint64_t first, uint64_t count, uint64_t* out_busy)
     REQUIRES(pmm.lock) {
   for (uint64_t i = first + count; i-- > first;) {
-    if (pmm_frames[i].state != VM_PAGE_STATE_FREE) {
+    if (get_state(&pmm_frames[i]) != VM_PAGE_STATE_FREE) {
       *out_busy = i;
       return false;
     }
@@ -478,12 +491,13 @@ zx_status_t pmm_alloc_contiguous(size_t count, uint32_t alloc_flags, uint8_t ali
 
 void pmm_free_page(struct vm_page* page) {
   ZX_DEBUG_ASSERT(pmm_initialized());
-  uint8_t old = page_prepare_free(page);
   struct pmm_cache* c = cache_get();
   mutex_lock(&c->lock);
+  uint8_t old = page_prepare_free(page);  // under the lock: the state change and its count together
   page_list_add_head(&c->pages, page);
   c->delta[old]--;
   c->delta[VM_PAGE_STATE_FREE]++;
+  c->seq++;
   bool over = c->pages.count > PMM_CACHE_MAX;
   mutex_unlock(&c->lock);
   if (over) {
@@ -524,9 +538,10 @@ void pmm_page_set_state(struct vm_page* page, enum vm_page_state state) {
   if (old == state) return;
   struct pmm_cache* c = cache_get();
   mutex_lock(&c->lock);
-  page->state = (uint8_t)state;
+  set_state(page, (uint8_t)state);
   c->delta[old]--;
   c->delta[state]++;
+  c->seq++;
   mutex_unlock(&c->lock);
 }
 
@@ -609,43 +624,79 @@ static uint64_t check_free_list_locked(const struct page_list* list, const char*
   return n;
 }
 
-// Needs a quiescent pmm: it reads the states of allocated frames, which their owners write.
-void pmm_check(void) {
-  ZX_ASSERT(pmm_initialized());
-  pmm_lock();
-  uint64_t on_lists = check_free_list_locked(&pmm.free_list, "global free list");
+// Sum of every cache's seq (each read under its lock). Pmm lock held, so no cache comes or goes.
+static uint64_t caches_seq_locked(void) REQUIRES(pmm.lock) {
+  uint64_t sum = 0;
   list_for_every(&pmm.caches, node) {
     struct pmm_cache* c = list_entry(node, struct pmm_cache, node);
     mutex_lock(&c->lock);
-    on_lists += check_free_list_locked(&c->pages, "thread cache");
-    ZX_ASSERT_MSG(c->pages.count <= PMM_CACHE_MAX + 1, "cache holds %zu pages", c->pages.count);
+    sum += c->seq;
     mutex_unlock(&c->lock);
   }
-  uint64_t seen[VM_PAGE_STATE_COUNT_] = {0};
-  for (uint32_t i = 0; i < pmm_page_count; i++) {
-    const struct vm_page* p = &pmm_frames[i];
-    ZX_ASSERT_MSG(p->state < VM_PAGE_STATE_COUNT_, "page %u: bad state %u", i, p->state);
-    seen[p->state]++;
-    if (i >= pmm.watermark) {
-      ZX_ASSERT_MSG(p->state == VM_PAGE_STATE_FREE && p->queue_prev == 0 && p->queue_next == 0,
-                    "untouched page %u: state %s, links %u/%u", i, state_names[p->state],
-                    p->queue_prev, p->queue_next);
-    }
-  }
+  return sum;
+}
+
+// The census: the free lists walked and every frame's state counted, against the counters. Other
+// threads may allocate, free and change states meanwhile (each such change happens under the pmm
+// lock, held here, or under a cache lock, where it bumps that cache's seq together with the counter
+// it moves and the cache list it changes). So the census is taken between two readings of the
+// seqs; if they differ it is taken again, and after PMM_CHECK_CENSUS_TRIES busy attempts it is
+// skipped (returns false) rather than misreport. A quiescent pmm always gets a full census.
+#define PMM_CHECK_CENSUS_TRIES 64
+struct census {
+  uint64_t on_lists;
+  uint64_t seen[VM_PAGE_STATE_COUNT_];
   int64_t sum[VM_PAGE_STATE_COUNT_];
-  counts_sum_locked(sum);
-  for (int s = 0; s < VM_PAGE_STATE_COUNT_; s++) {
-    ZX_ASSERT_MSG(sum[s] >= 0 && (uint64_t)sum[s] == seen[s],
-                  "state %s: counters say %ld, frames say %lu", state_names[s], (long)sum[s],
-                  (unsigned long)seen[s]);
+};
+
+static bool census_locked(struct census* c) REQUIRES(pmm.lock) {
+  for (int attempt = 0; attempt < PMM_CHECK_CENSUS_TRIES; attempt++) {
+    uint64_t seq = caches_seq_locked();
+    c->on_lists = check_free_list_locked(&pmm.free_list, "global free list");
+    list_for_every(&pmm.caches, node) {
+      struct pmm_cache* pc = list_entry(node, struct pmm_cache, node);
+      mutex_lock(&pc->lock);
+      c->on_lists += check_free_list_locked(&pc->pages, "thread cache");
+      ZX_ASSERT_MSG(pc->pages.count <= PMM_CACHE_MAX + 1, "cache holds %zu pages", pc->pages.count);
+      mutex_unlock(&pc->lock);
+    }
+    for (int s = 0; s < VM_PAGE_STATE_COUNT_; s++) c->seen[s] = 0;
+    for (uint32_t i = 0; i < pmm_page_count; i++) {
+      uint8_t state = get_state(&pmm_frames[i]);
+      ZX_ASSERT_MSG(state < VM_PAGE_STATE_COUNT_, "page %u: bad state %u", i, state);
+      c->seen[state]++;
+    }
+    counts_sum_locked(c->sum);
+    if (caches_seq_locked() == seq) return true;
   }
-  uint64_t untouched = pmm_page_count - pmm.watermark;
-  ZX_ASSERT_MSG(seen[VM_PAGE_STATE_FREE] == on_lists + untouched,
-                "%lu free frames, but %lu on lists + %lu untouched",
-                (unsigned long)seen[VM_PAGE_STATE_FREE], (unsigned long)on_lists,
-                (unsigned long)untouched);
-  ZX_ASSERT_MSG(seen[VM_PAGE_STATE_ZERO] == 1 && pmm.zero_page->state == VM_PAGE_STATE_ZERO,
-                "zero page");
+  return false;
+}
+
+void pmm_check(void) {
+  ZX_ASSERT(pmm_initialized());
+  pmm_lock();
+  for (uint32_t i = pmm.watermark; i < pmm_page_count; i++) {
+    const struct vm_page* p = &pmm_frames[i];
+    ZX_ASSERT_MSG(get_state(p) == VM_PAGE_STATE_FREE && p->queue_prev == 0 && p->queue_next == 0,
+                  "untouched page %u: state %s, links %u/%u", i, state_names[get_state(p)],
+                  p->queue_prev, p->queue_next);
+  }
+  struct census c;
+  if (census_locked(&c)) {
+    for (int s = 0; s < VM_PAGE_STATE_COUNT_; s++) {
+      ZX_ASSERT_MSG(c.sum[s] >= 0 && (uint64_t)c.sum[s] == c.seen[s],
+                    "state %s: counters say %ld, frames say %lu", state_names[s], (long)c.sum[s],
+                    (unsigned long)c.seen[s]);
+    }
+    uint64_t untouched = pmm_page_count - pmm.watermark;
+    ZX_ASSERT_MSG(c.seen[VM_PAGE_STATE_FREE] == c.on_lists + untouched,
+                  "%lu free frames, but %lu on lists + %lu untouched",
+                  (unsigned long)c.seen[VM_PAGE_STATE_FREE], (unsigned long)c.on_lists,
+                  (unsigned long)untouched);
+    ZX_ASSERT_MSG(c.seen[VM_PAGE_STATE_ZERO] == 1, "%lu zero pages",
+                  (unsigned long)c.seen[VM_PAGE_STATE_ZERO]);
+  }
+  ZX_ASSERT_MSG(get_state(pmm.zero_page) == VM_PAGE_STATE_ZERO, "zero page state");
   const uint64_t* zero = vm_page_to_physmap(pmm.zero_page);
   for (size_t i = 0; i < PAGE_SIZE / sizeof(uint64_t); i++) {
     ZX_ASSERT_MSG(zero[i] == 0, "zero page word %zu is %#lx", i, (unsigned long)zero[i]);

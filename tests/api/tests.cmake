@@ -32,7 +32,8 @@ zxvm_test(NAME api_conf_zero_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/conf_zero_te
 zxvm_test(NAME api_conf_stream_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/conf_stream_test.c
           LIBS zxvm_zx)
 # Randomized bad input through the whole API (seeded, replayable): no crash, documented statuses.
-zxvm_test(NAME api_zx_fuzz_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/zx_fuzz_test.c LIBS zxvm_zx)
+zxvm_test(NAME api_zx_fuzz_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/zx_fuzz_test.c LIBS zxvm_zx
+          LABELS concurrency)
 # zxvm's own statistics (zxvm_get_stats) where other suites do not already check them.
 zxvm_test(NAME api_zxvm_stats_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/zxvm_stats_test.c
           LIBS zxvm_zx)
