@@ -119,7 +119,9 @@ zx_status_t vm_cow_pages_create_snapshot_locked(struct vm_cow_pages* cow, uint64
                                                 struct vm_cow_pages** out_child)
     REQUIRES(&cow->hierarchy->lock) WARN_UNUSED;
 // Unidirectional child of visible |cow| (pager-backed at-least-on-write): it reads cow's pages
-// (and later writes to them) until it writes its own copy.
+// (and later writes to them) until it writes its own copy. As Zircon, the new node hangs off the
+// highest visible ancestor up from |cow| such that no node it skips owns a page (or marker) in
+// its window, so later forks in skipped nodes do not show in it.
 zx_status_t vm_cow_pages_create_unidirectional_locked(struct vm_cow_pages* cow, uint64_t offset,
                                                       uint64_t size, uint64_t visible_len,
                                                       struct vm_cow_pages** out_child)
@@ -151,11 +153,12 @@ enum vm_cow_fork_mode {
   VM_COW_FORK_NO_INIT = 2  // the caller overwrites the whole page under this lock
 };
 // Gives |cow| (visible) its own page at |offset| (page aligned, < size) when an ancestor page is
-// visible there: the page travels down the path one level at a time, copied where the other side
-// still needs it, moved where it does not (split bits updated, unreachable pages freed). Mappings
-// that showed the ancestor page in a subtree that now sees a copy are unmapped. Returns ZX_OK with
-// the page, ZX_ERR_NOT_FOUND when no ancestor page is visible (nothing changed), or
-// ZX_ERR_NO_MEMORY (consistent: the page may have moved part of the way down).
+// visible there. A visible ancestor's page is copied straight into |cow|. A hidden ancestor's
+// page travels down the path one level at a time, copied where the other side still needs it,
+// moved where it does not (split bits updated, unreachable pages freed). Mappings that showed the
+// ancestor page in a subtree that now sees a copy are unmapped. Returns ZX_OK with the page,
+// ZX_ERR_NOT_FOUND when no ancestor page is visible (nothing changed), or ZX_ERR_NO_MEMORY
+// (consistent: the page may have moved part of the way down).
 zx_status_t vm_cow_pages_fork_page_locked(struct vm_cow_pages* cow, uint64_t offset,
                                           enum vm_cow_fork_mode mode, struct vm_page** out)
     REQUIRES(&cow->hierarchy->lock) WARN_UNUSED;
@@ -231,13 +234,15 @@ void vm_cow_pages_range_change_locked(struct vm_cow_pages* cow, uint64_t offset,
 
 // ---- attribution (vm_cow_pages_clone.c) --------------------------------------------------------
 
-// Attribution of the pages visible in [offset, offset + len) of visible |cow| (clipped to size):
-// uncompressed = every visible page (own or ancestor); private = pages only this node can see;
-// scaled = PAGE_SIZE / (number of visible nodes that can see the page) per page.
+// Attribution of the pages visible in [offset, offset + len) of visible |cow| (clipped to size)
+// that |cow| owns or reads from hidden ancestors (a visible ancestor's pages, such as a pager
+// root's, are attributed to that ancestor only): uncompressed = every such page; private = pages
+// only this node can see; scaled = PAGE_SIZE / (number of visible nodes that see the page).
 void vm_cow_pages_attributed_memory_locked(struct vm_cow_pages* cow, uint64_t offset, uint64_t len,
                                            struct vm_attribution_counts* out)
     REQUIRES(&cow->hierarchy->lock);
-// Visible nodes that see the page |owner| holds at |offset| (1 for a visible node's own page).
+// Visible nodes the page |owner| holds at |offset| is attributed to: 1 for a visible node's own
+// page; for a hidden node's, the visible nodes reading it through hidden nodes only.
 uint64_t vm_cow_pages_sharers_locked(struct vm_cow_pages* owner, uint64_t offset)
     REQUIRES(&owner->hierarchy->lock);
 

@@ -2,10 +2,12 @@
 // snapshot creation, unidirectional children, forking a page down the tree, pruning pages nobody
 // needs, merging a hidden node into its last child, and attribution.
 //
-// Forks move pages level by level. A write at visible T whose walk finds the page P at ancestor A
-// handles each edge A -> c on the path from A to T in turn: if the other side of A still needs P
-// (its split bit is clear and the offset is in its window: exact by C5), c gets a copy and P gets
-// c's split bit; otherwise P itself moves into c. A page landing in a hidden c gets split bits
+// A page of a visible ancestor (a pager root, or a node up a unidirectional chain) is copied
+// straight into the writer; no node in between gets a copy. Forks of a hidden node's page move it
+// level by level: a write at visible T whose walk finds P at hidden ancestor A handles each edge
+// A -> c on the path from A to T in turn: if the other side of A still needs P (its split bit is
+// clear and the offset is in its window: exact by C5), c gets a copy and P gets c's split bit;
+// otherwise P itself moves into c. A page landing in a hidden c gets split bits
 // computed for c's children. So every hidden page stays needed by somebody (C6), a page is copied
 // only when some other node still reads it, and a descendant elsewhere in the tree keeps reading
 // the copy nearest to it. Mappings: the first edge that copies unmaps the receiving subtree's
@@ -75,6 +77,14 @@ zx_status_t vm_cow_pages_create_snapshot_locked(struct vm_cow_pages* cow, uint64
   return ZX_OK;
 }
 
+// True when |n| holds a page or a zero marker in [offset, offset + limit).
+static bool owns_any_in_window(struct vm_cow_pages* n, uint64_t offset, uint64_t limit)
+    REQUIRES(&n->hierarchy->lock) {
+  uint64_t at;
+  return limit > 0 && vm_page_list_next_entry(&n->page_list, offset, &at) != NULL &&
+         at - offset < limit;
+}
+
 zx_status_t vm_cow_pages_create_unidirectional_locked(struct vm_cow_pages* cow, uint64_t offset,
                                                       uint64_t size, uint64_t visible_len,
                                                       struct vm_cow_pages** out_child) {
@@ -84,7 +94,22 @@ zx_status_t vm_cow_pages_create_unidirectional_locked(struct vm_cow_pages* cow, 
   zx_status_t status = vm_cow_pages_create(cow->hierarchy, size, &child);
   if (status != ZX_OK) return status;
   uint64_t visible = offset < cow->size ? min_u64(visible_len, cow->size - offset) : 0;
-  link_child(cow, child, offset, child_limit(size, visible), 0);
+  uint64_t limit = child_limit(size, visible);
+  // As Zircon, the child hangs off the highest visible ancestor that shows it the same content:
+  // while the would-be parent owns nothing in the window, the window moves up (clipped to that
+  // parent's own window). The child then sees its ancestors' state at creation, but not later
+  // forks in the intermediates it skipped.
+  struct vm_cow_pages* parent = cow;
+  for (;;) {
+    vm_cow_pages_assert_held(parent);  // one lock for the whole tree
+    struct vm_cow_pages* up = parent->parent;
+    if (up == NULL || up->hidden || owns_any_in_window(parent, offset, limit)) break;
+    limit = offset < parent->parent_limit ? min_u64(limit, parent->parent_limit - offset) : 0;
+    offset = limit == 0 ? 0 : offset + parent->parent_offset;
+    parent = up;
+  }
+  vm_cow_pages_assert_held(parent);
+  link_child(parent, child, offset, limit, 0);
   *out_child = child;
   return ZX_OK;
 }
@@ -193,6 +218,25 @@ static zx_status_t fork_edge_locked(struct vm_cow_pages* owner, uint64_t x, stru
   return ZX_OK;
 }
 
+// A page of a visible ancestor (a pager root or a node of a unidirectional chain) is copied
+// straight into |cow|, as Zircon does: the owner keeps it, and no node between them gets a copy it
+// never wrote (so hidden nodes never hold copies of a root's pages).
+static zx_status_t fork_from_visible_locked(struct vm_cow_pages* cow, uint64_t offset,
+                                            struct vm_page* p, enum vm_cow_fork_mode mode,
+                                            struct vm_page** out) REQUIRES(&cow->hierarchy->lock) {
+  ZX_DEBUG_ASSERT(!cow->hidden);
+  struct vm_page* q;
+  zx_status_t status = vm_cow_pages_alloc_page_locked(cow, offset, mode != VM_COW_FORK_ZERO, &q);
+  if (status != ZX_OK) return status;
+  if (mode == VM_COW_FORK_COPY) memcpy(page_ptr(q), page_ptr(p), PAGE_SIZE);
+  q->flags = 0;
+  __atomic_add_fetch(&g_fork_copies, 1, __ATOMIC_RELAXED);
+  // |cow| and its unidirectional descendants showed |p| here; from now on they read the copy.
+  vm_cow_pages_range_change_locked(cow, offset, PAGE_SIZE, RANGE_CHANGE_OP_UNMAP);
+  *out = q;
+  return ZX_OK;
+}
+
 zx_status_t vm_cow_pages_fork_page_locked(struct vm_cow_pages* cow, uint64_t offset,
                                           enum vm_cow_fork_mode mode, struct vm_page** out) {
   vm_cow_pages_assert_held(cow);
@@ -200,6 +244,7 @@ zx_status_t vm_cow_pages_fork_page_locked(struct vm_cow_pages* cow, uint64_t off
   uint64_t x;
   struct vm_page* p = find_owner_locked(cow, offset, &owner, &x);
   if (p == NULL) return ZX_ERR_NOT_FOUND;
+  if (!owner->hidden) return fork_from_visible_locked(cow, offset, p, mode, out);
   bool unmapped = false;
   while (owner != cow) {
     vm_cow_pages_assert_held(owner);
@@ -385,12 +430,14 @@ void vm_cow_pages_merge_locked(struct vm_cow_pages* h) {
 
 // ---- attribution --------------------------------------------------------------------------------
 
-// Visible nodes in |n|'s subtree (n included) that read offset |y| of |n| (|n| owns no page there
-// unless |own| says the page is n's own).
+// Visible nodes that read offset |y| of hidden |n| through hidden nodes only (|n| owns no page
+// there unless |own| says the page is n's own). A visible node's descendants read its content
+// unidirectionally and are never attributed its pages, so the count stops at visible nodes.
 static uint64_t count_readers_locked(struct vm_cow_pages* n, uint64_t y, bool own)
     REQUIRES(&n->hierarchy->lock) {
   if (!own && vm_page_list_lookup(&n->page_list, y) != NULL) return 0;
-  uint64_t count = n->hidden ? 0 : 1;
+  if (!n->hidden) return 1;
+  uint64_t count = 0;
   for (struct vm_cow_pages* c = vm_cow_pages_first_child(n); c; c = vm_cow_pages_next_child(n, c)) {
     vm_cow_pages_assert_held(c);
     uint64_t z;
@@ -441,10 +488,13 @@ void vm_cow_pages_attributed_memory_locked(struct vm_cow_pages* cow, uint64_t of
   if (!roundup_page_u64(end, &end)) end = cow->size;
   struct vm_cow_pages* a = cow;
   uint64_t delta = 0;
+  // Zircon's rule (RFC-0254 attribution): a node is attributed its own pages and its share of
+  // the hidden ancestors' pages it reads; a visible ancestor's pages (a pager root's, or those of
+  // a node up a unidirectional chain) stay with that ancestor alone.
   for (;;) {
     vm_cow_pages_assert_held(a);
     attribute_level_locked(cow, a, start, end, delta, out);
-    if (a->parent == NULL) break;
+    if (a->parent == NULL || !a->parent->hidden) break;
     end = min_u64(end, a->parent_limit);
     if (start >= end) break;
     start += a->parent_offset;

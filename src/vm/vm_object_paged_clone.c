@@ -84,10 +84,18 @@ static zx_status_t check_parent_locked(struct vm_object_paged* parent, struct ch
   if (type == VM_CHILD_SNAPSHOT && pager) return ZX_ERR_NOT_SUPPORTED;
   if (parent->base.cache_policy != ZX_CACHE_POLICY_CACHED) return ZX_ERR_BAD_STATE;
   if (cow->pinned_pages != 0) return ZX_ERR_BAD_STATE;
-  bool pager_root = cow->parent == NULL && cow->page_source != NULL;
-  if (pager && (type == VM_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE || pager_root)) {
-    r->kind = KIND_UNIDIRECTIONAL;
-    return ZX_OK;
+  if (pager) {
+    // Zircon's choice in a pager tree: a snapshot-modified child of a node that has a parent must
+    // be bidirectional (it snapshots what the node modified); any other child is unidirectional
+    // while the node is the root or in a unidirectional chain (no hidden parent), else it is
+    // upgraded to a bidirectional snapshot. A slice view only takes unidirectional children.
+    bool need_bidirectional = type == VM_CHILD_SNAPSHOT_MODIFIED && cow->parent != NULL;
+    bool can_unidirectional = cow->parent == NULL || !cow->parent->hidden;
+    if (!need_bidirectional && can_unidirectional) {
+      r->kind = KIND_UNIDIRECTIONAL;
+      return ZX_OK;
+    }
+    if (parent->options & VM_OBJECT_PAGED_SLICE) return ZX_ERR_NOT_SUPPORTED;
   }
   // A bidirectional snapshot turns the node hidden; it must not have children of its own.
   if (cow->child_count != 0) return ZX_ERR_NOT_SUPPORTED;
