@@ -5,3 +5,4 @@ zxvm_test(NAME clones_mapping_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/clones_mapp
           LIBS zxvm_vm)
 zxvm_test(NAME clones_alloc_fail_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/clones_alloc_fail_test.c
           LIBS zxvm_vm)
+zxvm_test(NAME clones_pager_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/clones_pager_test.c LIBS zxvm_vm)
