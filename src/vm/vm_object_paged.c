@@ -218,10 +218,11 @@ static zx_status_t ensure_owned_locked(struct vm_object_paged* vmo, uint64_t y,
     struct vm_cow_pages* owner;
     zx_status_t status = vm_cow_pages_lookup_visible_locked(cow, y, true, req, &page, &owner);
     if (status != ZX_OK) return status;
-    if (owner == cow) {
+    if (owner == cow && !vm_page_is_marker(page)) {
       *out = page;
       return ZX_OK;
     }
+    // A marker (here or above) means zeros: the fork below finds nothing and a fresh page goes in.
     // The root itself reads zero here only in a dirty zero interval.
     if (cow->page_source != NULL) {
       return vm_cow_pages_pager_fill_zero_locked(cow, y, write, req, out);
@@ -425,22 +426,50 @@ struct range_args {
   uint64_t len;
   void* buf;
   const void* cbuf;
+  // Set by an attempt that passed the initial range check; every later attempt follows a wait
+  // with no lock held, during which the VMO may have shrunk.
+  bool started;
 };
 
+// The page-aligned view range [*out_first, *out_end) of [offset, offset + len) (which passed
+// range_check_locked when the operation began) that still lies inside the view: after a wait the
+// VMO may have shrunk under an operation that Zircon trims rather than fails (commit, hints).
+// Empty (*out_first == *out_end) when nothing of it is left.
+static void trim_to_size_locked(struct vm_object_paged* vmo, uint64_t offset, uint64_t len,
+                                uint64_t* out_first, uint64_t* out_end)
+    REQUIRES(&vmo->base.hierarchy->lock) {
+  // offset + len was in bounds once, so <= VM_OBJECT_PAGED_MAX_SIZE: rounding cannot overflow.
+  ZX_DEBUG_ASSERT(offset + len >= offset && offset + len <= VM_OBJECT_PAGED_MAX_SIZE);
+  uint64_t size = size_locked(vmo);
+  uint64_t first = ROUNDDOWN_PAGE(offset);
+  uint64_t end = min_u64(ROUNDDOWN_PAGE(offset + len + PAGE_MASK), size);
+  *out_first = min_u64(first, end);
+  *out_end = end;
+}
+
+// One attempt at a commit. The first checks the range (ZX_ERR_OUT_OF_RANGE); one after a wait
+// commits what is left of it if the VMO shrank meanwhile (Zircon's CommitRangeInternal trims the
+// range on each pass; only a pin fails).
 static zx_status_t commit_attempt(struct vm_object_paged* vmo, void* ctx,
                                   struct multi_page_request* req)
     REQUIRES(&vmo->base.hierarchy->lock) {
   struct range_args* a = ctx;
   assert_cow_held(vmo);
-  zx_status_t status = range_check_locked(vmo, a->offset, a->len);
-  if (status == ZX_OK && a->len != 0) {
-    // end <= size <= max, so rounding up cannot overflow.
-    uint64_t base = vmo->cow_offset;
-    status =
-        own_range_locked(vmo, base + ROUNDDOWN_PAGE(a->offset),
-                         base + ROUNDDOWN_PAGE(a->offset + a->len + PAGE_MASK), 0, 0, false, req);
-    VM_VALIDATE(vm_object_paged_check_locked, vmo);
+  if (!a->started) {
+    zx_status_t status = range_check_locked(vmo, a->offset, a->len);
+    if (status != ZX_OK) return status;
+    a->started = true;
   }
+  if (a->len == 0) return ZX_OK;
+  uint64_t first, end;
+  trim_to_size_locked(vmo, a->offset, a->len, &first, &end);
+  if (first == end) return ZX_OK;
+  uint64_t base = vmo->cow_offset;
+  // A commit waits for the whole run it asked for, not page by page (Zircon's commit does not
+  // wake early): a FAIL of pages after the first then sends it back to ask for them again.
+  req->early_wake = false;
+  zx_status_t status = own_range_locked(vmo, base + first, base + end, 0, 0, false, req);
+  VM_VALIDATE(vm_object_paged_check_locked, vmo);
   return status;
 }
 
@@ -488,7 +517,7 @@ out_unlock:
 // partial page is written like vmo_write writes it (READ for the page, then DIRTY under
 // TRAP_DIRTY, each for that page alone), unless the root already knows it is zero; whole pages of
 // the root become a dirty zero interval without asking the pager (Zircon: no READ, no DIRTY);
-// whole pages of a clone get a zeroed page of their own whatever the root holds.
+// whole pages of a clone get a zero marker whatever the root holds.
 
 // Zeroes bytes [a, b) of the page at node offset |y| (a partial page).
 static zx_status_t pager_zero_partial_locked(struct vm_object_paged* vmo, uint64_t y, uint64_t a,
@@ -512,21 +541,19 @@ static zx_status_t pager_zero_partial_locked(struct vm_object_paged* vmo, uint64
   return ZX_OK;
 }
 
-// Gives clone node |vmo->cow| a zeroed page of its own at |y| (a whole page zeroed).
+// Makes clone node |vmo->cow| read zeros at |y| (a whole page zeroed): a zero marker, as Zircon
+// does, so nothing is committed and the root is not asked; a pinned page is zeroed in place.
 static zx_status_t pager_zero_clone_page_locked(struct vm_object_paged* vmo, uint64_t y)
     REQUIRES(&vmo->base.hierarchy->lock) {
   assert_cow_held(vmo);
   struct vm_cow_pages* cow = vmo->cow;
   vm_cow_pages_assert_held(cow);
-  if (vm_page_list_lookup(&cow->page_list, y) != NULL) {
-    vm_cow_pages_zero_bytes_locked(cow, y, PAGE_SIZE);  // freeing it would expose the parent's
+  struct vm_page* own = vm_page_list_lookup(&cow->page_list, y);
+  if (own != NULL && !vm_page_is_marker(own) && own->pin_count != 0) {
+    vm_cow_pages_zero_bytes_locked(cow, y, PAGE_SIZE);
     return ZX_OK;
   }
-  struct vm_page* page;
-  zx_status_t status = vm_cow_pages_fork_page_locked(cow, y, VM_COW_FORK_ZERO, &page);
-  if (status != ZX_ERR_NOT_FOUND) return status;
-  vm_cow_pages_range_change_locked(cow, y, PAGE_SIZE, RANGE_CHANGE_OP_UNMAP_ZERO_PAGE);
-  return vm_cow_pages_alloc_page_locked(cow, y, false, &page);
+  return vm_cow_pages_zero_with_marker_locked(cow, y);
 }
 
 // Zeroes the whole pages of node range [start, end) (page aligned, start < end).
@@ -596,28 +623,40 @@ zx_status_t vm_object_paged_zero_range(struct vm_object_paged* vmo, uint64_t off
 // ------------------------------------------------------------------------------
 
 struct hint_args {
-  uint64_t start, end;  // node range, page aligned
+  uint64_t offset, len;  // the view range asked for (in bounds when the call began)
+  uint64_t cursor;       // page-aligned view offset the next attempt starts at
   enum vm_object_paged_hint hint;
 };
 
-// One attempt at ALWAYS_NEED / PREFETCH: every page of the range the pager root provides is
-// fetched (READ requests, batched over the range); ALWAYS_NEED also marks the root's pages.
-// DONT_NEED: the root's clean pages visible in the range become the oldest, without fetching.
+// One attempt at ALWAYS_NEED / PREFETCH from h->cursor: every page of the range the pager root
+// provides is fetched (READ requests, batched over the range); ALWAYS_NEED also marks the root's
+// pages. DONT_NEED: the root's clean pages visible in the range become the oldest, without
+// fetching. The VMO may have shrunk while an earlier attempt waited: what is left of the range is
+// hinted, as Zircon's ProtectRangeFromReclamation trims its range after each wait. A failure
+// leaves h->cursor at the page that failed.
 static zx_status_t hint_attempt(struct vm_object_paged* vmo, void* ctx,
                                 struct multi_page_request* req)
     REQUIRES(&vmo->base.hierarchy->lock) {
   struct hint_args* h = ctx;
   assert_cow_held(vmo);
-  for (uint64_t y = h->start; y < h->end; y += PAGE_SIZE) {
+  uint64_t first, end;
+  trim_to_size_locked(vmo, h->offset, h->len, &first, &end);
+  ZX_DEBUG_ASSERT(IS_PAGE_ALIGNED(h->cursor) && h->cursor >= first);
+  const uint64_t base = vmo->cow_offset;
+  for (uint64_t x = h->cursor; x < end; x += PAGE_SIZE) {
+    uint64_t y = base + x;
     struct vm_page* page;
     struct vm_cow_pages* owner;
     if (h->hint == VM_OBJECT_PAGED_HINT_DONT_NEED) {
       page = vm_cow_pages_peek_locked(vmo->cow, y, &owner);
     } else {
-      pager_set_access_len_locked(vmo, y, h->end, req);
+      pager_set_access_len_locked(vmo, y, base + end, req);
       zx_status_t status =
           vm_cow_pages_lookup_visible_locked(vmo->cow, y, false, req, &page, &owner);
-      if (status != ZX_OK) return status;
+      if (status != ZX_OK) {
+        h->cursor = x;
+        return status;
+      }
     }
     if (page == NULL || owner->parent != NULL || owner->page_source == NULL) continue;
     if (h->hint == VM_OBJECT_PAGED_HINT_ALWAYS_NEED) {
@@ -628,25 +667,32 @@ static zx_status_t hint_attempt(struct vm_object_paged* vmo, void* ctx,
       vm_pager_page_set_age(page, VM_PAGE_AGE_MAX);
     }
   }
+  h->cursor = max_u64(h->cursor, end);
   return ZX_OK;
 }
 
 zx_status_t vm_object_paged_hint_range(struct vm_object_paged* vmo, enum vm_object_paged_hint hint,
                                        uint64_t offset, uint64_t len) {
-  uint64_t end;
-  if (!add_u64(offset, len, &end)) return ZX_ERR_OUT_OF_RANGE;
   paged_lock(vmo);
   assert_cow_held(vmo);
-  zx_status_t status = range_check_locked(vmo, offset, len);
   bool pager = vm_cow_pages_is_pager_backed_locked(vmo->cow);
-  // end <= size <= max: rounding up cannot overflow.
-  struct hint_args h = {.start = vmo->cow_offset + ROUNDDOWN_PAGE(offset),
-                        .end = vmo->cow_offset + ROUNDDOWN_PAGE(end + PAGE_MASK),
-                        .hint = hint};
+  // Zircon ignores ALWAYS_NEED and DONT_NEED where no pager backs the VMO before it looks at the
+  // range (a hint may always be ignored); PREFETCH checks the range on every VMO.
+  zx_status_t status = ZX_OK;
+  if (pager || hint == VM_OBJECT_PAGED_HINT_PREFETCH) {
+    status = range_check_locked(vmo, offset, len);  // also refuses offset + len overflowing
+  }
   paged_unlock(vmo);
-  // Trivially done for VMOs no pager backs (Zircon: the hints are meant for pager VMOs).
-  if (status != ZX_OK || !pager || h.start == h.end) return status;
-  return run_waiting_for_pager(vmo, hint_attempt, &h);
+  if (status != ZX_OK || !pager || len == 0) return status;
+  struct hint_args h = {
+      .offset = offset, .len = len, .cursor = ROUNDDOWN_PAGE(offset), .hint = hint};
+  for (;;) {
+    status = run_waiting_for_pager(vmo, hint_attempt, &h);
+    // ALWAYS_NEED is best effort (Zircon ignores paging errors): a page the pager failed, or
+    // cannot supply any more, is skipped and the rest of the range still hinted.
+    if (status == ZX_OK || hint != VM_OBJECT_PAGED_HINT_ALWAYS_NEED) return status;
+    h.cursor += PAGE_SIZE;
+  }
 }
 
 // Common checks of read and write, lock held.

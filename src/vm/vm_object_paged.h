@@ -109,9 +109,11 @@ static inline void vm_object_paged_release(struct vm_object_paged* vmo) {
 }
 
 // Commits (allocates zeroed pages for) every absent page of [offset, offset + len) rounded out
-// to pages. ZX_ERR_OUT_OF_RANGE when offset + len overflows or exceeds the size (len == 0 at
-// offset <= size is OK). ZX_ERR_NO_MEMORY: all or nothing, no page of the range was added.
-// Zero-page mappings of newly committed pages are unmapped (RANGE_CHANGE_OP_UNMAP_ZERO_PAGE).
+// to pages. ZX_ERR_OUT_OF_RANGE when offset + len overflows or exceeds the size when the call
+// begins (len == 0 at offset <= size is OK); a pager-backed VMO that shrinks while the commit
+// waits for the pager cuts the range short (ZX_OK once what is left is committed).
+// ZX_ERR_NO_MEMORY: all or nothing, no page of the range was added. Zero-page mappings of newly
+// committed pages are unmapped (RANGE_CHANGE_OP_UNMAP_ZERO_PAGE).
 zx_status_t vm_object_paged_commit_range(struct vm_object_paged* vmo, uint64_t offset,
                                          uint64_t len) WARN_UNUSED;
 
@@ -144,9 +146,12 @@ enum vm_object_paged_hint {
   VM_OBJECT_PAGED_HINT_PREFETCH = 2,     // fetch through the pager
 };
 // Applies |hint| where a pager backs |vmo| (its root or, for a clone, the pages of the root the
-// clone sees); trivially ZX_OK otherwise. ALWAYS_NEED and PREFETCH wait for READ requests with no
-// lock held and return the pager's failure status (ZX_ERR_BAD_STATE once detached).
-// ZX_ERR_OUT_OF_RANGE when the range overflows or exceeds the size. No lock may be held.
+// clone sees). ALWAYS_NEED and PREFETCH wait for READ requests with no lock held; PREFETCH
+// returns the pager's failure status (ZX_ERR_BAD_STATE once detached), ALWAYS_NEED skips a page
+// it cannot get (hints are best effort) and returns ZX_OK. ZX_ERR_OUT_OF_RANGE when the range
+// overflows or exceeds the size when the call begins; a VMO that shrinks during a wait cuts the
+// range short (ZX_OK). Where no pager backs |vmo|: ALWAYS_NEED and DONT_NEED return ZX_OK
+// whatever the range, PREFETCH ZX_OK or ZX_ERR_OUT_OF_RANGE. No lock may be held.
 zx_status_t vm_object_paged_hint_range(struct vm_object_paged* vmo, enum vm_object_paged_hint hint,
                                        uint64_t offset, uint64_t len) WARN_UNUSED;
 

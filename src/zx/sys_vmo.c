@@ -254,12 +254,12 @@ static zx_status_t vmo_cache_op(struct vmo_dispatcher* v, uint64_t offset, uint6
   return ZX_OK;
 }
 
-// DONT_NEED / ALWAYS_NEED / PREFETCH: the range is checked; where a pager backs the VMO,
-// ALWAYS_NEED and PREFETCH fetch the pages (waiting for the pager) and ALWAYS_NEED / DONT_NEED
-// steer eviction; on other VMOs they do nothing more.
+// DONT_NEED / ALWAYS_NEED / PREFETCH (vm_object_paged_hint_range): where a pager backs the VMO
+// the range is checked, ALWAYS_NEED and PREFETCH fetch the pages (waiting for the pager) and
+// ALWAYS_NEED / DONT_NEED steer eviction; on other VMOs the hints succeed without looking at the
+// range (as Fuchsia's HintRange) and PREFETCH only checks it.
 static zx_status_t vmo_hint_op(struct vmo_dispatcher* v, uint32_t op, uint64_t offset,
                                uint64_t size) {
-  if (!range_within(offset, size, vm_object_paged_get_size(v->vmo))) return ZX_ERR_OUT_OF_RANGE;
   enum vm_object_paged_hint hint = op == ZX_VMO_OP_ALWAYS_NEED ? VM_OBJECT_PAGED_HINT_ALWAYS_NEED
                                    : op == ZX_VMO_OP_DONT_NEED ? VM_OBJECT_PAGED_HINT_DONT_NEED
                                                                : VM_OBJECT_PAGED_HINT_PREFETCH;

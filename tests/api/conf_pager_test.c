@@ -826,10 +826,7 @@ static void resize_commit(void** state) {
   assert_ok(uvmo_resize(v, 1));
   tt_assert_blocked(&t);
   assert_ok(up_supply(&P, v, 0, 1));
-  // Fuchsia's commit succeeds with what is left; zxvm's returns ZX_ERR_OUT_OF_RANGE.
-  zx_status_t st = tt_join(&t);
-  FUCHSIA_ONLY(assert_ok(st));
-  (void)st;
+  assert_ok(tt_join(&t));
   EXPECT_NO_READ(v);
 }
 

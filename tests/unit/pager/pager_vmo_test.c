@@ -28,18 +28,21 @@ struct fixture {
 
 static struct fixture fx;
 
-static int setup_common(uint32_t flags, uint64_t pages) {
+static int setup_common(uint32_t flags, uint64_t pages, uint32_t options) {
   assert_ok(pmm_init(64u << 20));
   assert_ok(vm_aspace_create(NULL, "pager", &fx.aspace));
   fx.root = vm_aspace_root_vmar(fx.aspace);
   packet_queue_init(&fx.q);
   assert_ok(page_source_create(flags, KEY, packet_queue_send, &fx.q, &fx.src));
-  assert_ok(vm_pager_create_vmo(0, pages * P, fx.src, &fx.vmo));
+  assert_ok(vm_pager_create_vmo(options, pages * P, fx.src, &fx.vmo));
   return 0;
 }
 
-static int setup(void** state) { return setup_common(0, 32); }
-static int setup_trap_dirty(void** state) { return setup_common(PAGE_SOURCE_FLAG_TRAP_DIRTY, 32); }
+static int setup(void** state) { return setup_common(0, 32, 0); }
+static int setup_trap_dirty(void** state) {
+  return setup_common(PAGE_SOURCE_FLAG_TRAP_DIRTY, 32, 0);
+}
+static int setup_resizable(void** state) { return setup_common(0, 20, VM_OBJECT_PAGED_RESIZABLE); }
 
 static int teardown(void** state) {
   vm_aspace_check(fx.aspace);
@@ -774,6 +777,139 @@ static void pager_hints_steer_fetching_and_eviction(void** state) {
   assert_int_equal(VM_PAGER_PAGE_CLEAN, vm_pager_debug_page_state(fx.vmo, 7 * P));
 }
 
+// ---- operations that outlive a wait ------------------------------------------------------------
+//
+// A commit or hint blocked on the pager retries after the wait with no lock held, so it must look
+// at the VMO again: a shrink meanwhile cuts its range short (Zircon trims commits and hints after
+// each wait; only their first check fails), and it must never ask for a page beyond the end.
+
+struct range_op {
+  pthread_t thread;
+  int hint;  // -1: commit, else an enum vm_object_paged_hint
+  uint64_t offset, len;
+  zx_status_t status;
+  _Atomic bool done;
+};
+
+static void* range_op_main(void* arg) {
+  struct range_op* r = arg;
+  r->status = r->hint < 0 ? vm_object_paged_commit_range(fx.vmo, r->offset, r->len)
+                          : vm_object_paged_hint_range(fx.vmo, (enum vm_object_paged_hint)r->hint,
+                                                       r->offset, r->len);
+  atomic_store(&r->done, true);
+  return NULL;
+}
+
+static void range_op_start(struct range_op* r, int hint, uint64_t offset, uint64_t len) {
+  r->hint = hint;
+  r->offset = offset;
+  r->len = len;
+  r->status = 1;
+  atomic_init(&r->done, false);
+  assert_int_equal(0, pthread_create(&r->thread, NULL, range_op_main, r));
+}
+
+// The operation is still blocked a while later.
+static void assert_blocked_op(struct range_op* r) {
+  usleep(20000);
+  assert_false(atomic_load(&r->done));
+}
+
+static zx_status_t range_op_join(struct range_op* r) {
+  assert_int_equal(0, pthread_join(r->thread, NULL));
+  return r->status;
+}
+
+// Fuchsia's ResizeCommitTest: a commit blocked on [0, 3) completes once the VMO has shrunk to one
+// page and that page is supplied.
+static void pager_commit_cut_short_by_shrink(void** state) {
+  struct range_op r;
+  range_op_start(&r, -1, 0, 3 * P);
+  assert_packet(KEY, ZX_PAGER_VMO_READ, 0, 3 * P, pop());
+  assert_ok(supply(2 * P, P));
+  assert_ok(vm_object_paged_set_size(fx.vmo, P));
+  assert_blocked_op(&r);
+  assert_ok(supply(0, P));
+  assert_ok(range_op_join(&r));
+  assert_int_equal(1, committed_pages(fx.vmo));
+  assert_int_equal(0, packet_queue_count(&fx.q));
+  // The first check still refuses a range beyond the end.
+  assert_status(ZX_ERR_OUT_OF_RANGE, vm_object_paged_commit_range(fx.vmo, 0, 2 * P));
+}
+
+// Fuchsia's EvictionHintsWithResize (zxvm used to assert in the pager's missing-page hook): the
+// hint ends once the shrink removes what it still waits for, whether the shrink cuts the range
+// partway or removes all that is left of it. (A grown tail is known zero: no request there.)
+static void hint_cut_short_by_shrink(enum vm_object_paged_hint hint) {
+  struct range_op r;
+  range_op_start(&r, (int)hint, 10 * P, 10 * P);
+  assert_packet(KEY, ZX_PAGER_VMO_READ, 10 * P, 10 * P, pop());
+  assert_ok(supply(10 * P, 2 * P));
+  assert_ok(vm_object_paged_set_size(fx.vmo, 12 * P));
+  assert_ok(range_op_join(&r));
+  assert_int_equal(0, packet_queue_count(&fx.q));
+  assert_int_equal(VM_PAGER_PAGE_CLEAN, vm_pager_debug_page_state(fx.vmo, 11 * P));
+  range_op_start(&r, (int)hint, 6 * P, 6 * P);
+  assert_packet(KEY, ZX_PAGER_VMO_READ, 6 * P, 4 * P, pop());  // stops at the present page 10
+  assert_ok(vm_object_paged_set_size(fx.vmo, 5 * P));
+  assert_ok(range_op_join(&r));
+  assert_int_equal(0, packet_queue_count(&fx.q));
+}
+
+static void pager_always_need_cut_short_by_shrink(void** state) {
+  hint_cut_short_by_shrink(VM_OBJECT_PAGED_HINT_ALWAYS_NEED);
+}
+
+static void pager_prefetch_cut_short_by_shrink(void** state) {
+  hint_cut_short_by_shrink(VM_OBJECT_PAGED_HINT_PREFETCH);
+}
+
+// ALWAYS_NEED is best effort: a page the pager fails is skipped and the rest still fetched.
+// PREFETCH reports the failure.
+static void pager_always_need_skips_failed_pages(void** state) {
+  struct range_op r;
+  range_op_start(&r, VM_OBJECT_PAGED_HINT_ALWAYS_NEED, 0, 3 * P);
+  assert_packet(KEY, ZX_PAGER_VMO_READ, 0, 3 * P, pop());
+  assert_ok(vm_pager_op_range(fx.vmo, ZX_PAGER_OP_FAIL, 0, 3 * P, (uint64_t)(int64_t)ZX_ERR_IO));
+  // Page 0 skipped; the failed pages are no longer pending, so the rest is asked for again.
+  assert_packet(KEY, ZX_PAGER_VMO_READ, P, 2 * P, pop());
+  assert_ok(vm_pager_op_range(fx.vmo, ZX_PAGER_OP_FAIL, P, P, (uint64_t)(int64_t)ZX_ERR_IO));
+  assert_ok(supply(2 * P, P));
+  assert_ok(range_op_join(&r));
+  assert_int_equal(-1, vm_pager_debug_page_state(fx.vmo, 0));
+  assert_int_equal(-1, vm_pager_debug_page_state(fx.vmo, P));
+  assert_int_equal(VM_PAGER_PAGE_CLEAN, vm_pager_debug_page_state(fx.vmo, 2 * P));
+  assert_int_equal(0, packet_queue_count(&fx.q));
+  range_op_start(&r, VM_OBJECT_PAGED_HINT_PREFETCH, 0, 3 * P);
+  assert_packet(KEY, ZX_PAGER_VMO_READ, 0, 2 * P, pop());
+  assert_ok(vm_pager_op_range(fx.vmo, ZX_PAGER_OP_FAIL, 0, 2 * P, (uint64_t)(int64_t)ZX_ERR_IO));
+  assert_status(ZX_ERR_IO, range_op_join(&r));
+  // Detached: ALWAYS_NEED still succeeds, PREFETCH fails.
+  assert_ok(vm_pager_detach_vmo(fx.vmo, false));
+  assert_ok(vm_object_paged_hint_range(fx.vmo, VM_OBJECT_PAGED_HINT_ALWAYS_NEED, 0, 20 * P));
+  assert_status(ZX_ERR_BAD_STATE,
+                vm_object_paged_hint_range(fx.vmo, VM_OBJECT_PAGED_HINT_PREFETCH, 0, 20 * P));
+}
+
+// Hints on a VMO no pager backs succeed whatever the range (Fuchsia's EvictionHintsOpRange);
+// PREFETCH still checks it.
+static void pager_hints_ignore_range_without_pager(void** state) {
+  struct vm_object_paged* plain;
+  assert_ok(vm_object_paged_create(0, P, &plain));
+  assert_ok(vm_object_paged_hint_range(plain, VM_OBJECT_PAGED_HINT_ALWAYS_NEED, 0, 20 * P));
+  assert_ok(vm_object_paged_hint_range(plain, VM_OBJECT_PAGED_HINT_DONT_NEED, 0, 20 * P));
+  assert_ok(vm_object_paged_hint_range(plain, VM_OBJECT_PAGED_HINT_DONT_NEED, P, UINT64_MAX));
+  assert_ok(vm_object_paged_hint_range(plain, VM_OBJECT_PAGED_HINT_PREFETCH, 0, P));
+  assert_status(ZX_ERR_OUT_OF_RANGE,
+                vm_object_paged_hint_range(plain, VM_OBJECT_PAGED_HINT_PREFETCH, 0, 2 * P));
+  vm_object_paged_release(plain);
+  // A pager VMO checks the range for every hint.
+  assert_status(ZX_ERR_OUT_OF_RANGE,
+                vm_object_paged_hint_range(fx.vmo, VM_OBJECT_PAGED_HINT_DONT_NEED, 0, 33 * P));
+  assert_status(ZX_ERR_OUT_OF_RANGE, vm_object_paged_hint_range(
+                                         fx.vmo, VM_OBJECT_PAGED_HINT_ALWAYS_NEED, P, UINT64_MAX));
+}
+
 // ---- eviction ---------------------------------------------------------------------------------
 
 static uint64_t free_pages(void) {
@@ -941,6 +1077,7 @@ static void pager_detached_vmo_is_not_evicted(void** state) {
 int main(void) {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 #define TD(name) cmocka_unit_test_setup_teardown(name, setup_trap_dirty, teardown)
+#define TR(name) cmocka_unit_test_setup_teardown(name, setup_resizable, teardown)
   const struct CMUnitTest tests[] = {
       T(pager_read_fault_asks_one_page_and_resumes),
       T(pager_batch_stops_at_present_page),
@@ -968,8 +1105,14 @@ int main(void) {
       T(pager_fault_out_of_memory_evicts_and_retries),
       T(pager_vmo_ops_out_of_memory_age_and_reclaim),
       T(pager_detached_vmo_is_not_evicted),
+      TR(pager_commit_cut_short_by_shrink),
+      TR(pager_always_need_cut_short_by_shrink),
+      TR(pager_prefetch_cut_short_by_shrink),
+      TR(pager_always_need_skips_failed_pages),
+      T(pager_hints_ignore_range_without_pager),
   };
 #undef T
 #undef TD
+#undef TR
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
