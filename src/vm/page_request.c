@@ -12,6 +12,7 @@ void multi_page_request_init(struct multi_page_request* r) {
   r->offset = 0;
   r->len = 0;
   r->access_len = PAGE_SIZE;
+  r->early_wake = true;
 }
 
 void multi_page_request_fini(struct multi_page_request* r) {

@@ -33,6 +33,12 @@ struct multi_page_request {
   // consumer sets it before each lookup that may ask for pages. Read only by the thread that owns
   // the request, under the VMO lock it holds while looking up.
   uint64_t access_len;
+  // (consumer) Early wake (Zircon's PageRequest early_wake_): the consumer is woken as soon as the
+  // page it asked for is resolved, and retries. Without it, it waits until every page of the run
+  // it asked for (inside the request it joined) is resolved, and an error reaches it only when the
+  // first page failed (page_source.h). true after init; the owner thread sets it before the
+  // lookups, and it is read only by that thread.
+  bool early_wake;
 };
 
 void multi_page_request_init(struct multi_page_request* r);
