@@ -327,7 +327,10 @@ static void port_dispatcher_destroy(struct dispatcher* d) {
   struct port_dispatcher* p = port_dispatcher_from(d);
   struct list_node* node;
   while ((node = list_remove_head(&p->queue)) != NULL) {
-    heap_free(containerof(node, struct port_packet_node, node));
+    struct port_packet_node* n = containerof(node, struct port_packet_node, node);
+    // A kernel packet's producer holds a reference to the port until it has taken it back.
+    ZX_ASSERT_MSG(!n->kernel_owned, "port %p destroyed with a kernel packet queued", (void*)p);
+    heap_free(n);
   }
   dispatcher_fini(d);
   heap_free(p);
@@ -343,6 +346,27 @@ zx_status_t port_dispatcher_create(uint32_t options, struct port_dispatcher** ou
   list_initialize(&p->queue);
   *out = p;
   return ZX_OK;
+}
+
+void port_queue_kernel_packet(struct port_dispatcher* port, struct port_packet_node* n) {
+  ZX_DEBUG_ASSERT(n->kernel_owned && !list_in_list(&n->node));
+  mutex_lock(&port->base.lock);
+  list_add_tail(&port->queue, &n->node);
+  port->queued++;
+  mutex_unlock(&port->base.lock);
+  cond_broadcast(&port->base.cond);
+}
+
+bool port_cancel_queued(struct port_dispatcher* port, struct port_packet_node* n) {
+  ZX_DEBUG_ASSERT(n->kernel_owned);
+  mutex_lock(&port->base.lock);
+  bool queued = list_in_list(&n->node);
+  if (queued) {
+    list_delete(&n->node);
+    port->queued--;
+  }
+  mutex_unlock(&port->base.lock);
+  return queued;
 }
 
 static void pager_dispatcher_destroy(struct dispatcher* d) {

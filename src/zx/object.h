@@ -76,10 +76,14 @@ struct job_dispatcher {
   char name[ZX_MAX_NAME_LEN];  // (L)
 };
 
-// A queued port packet.
+// A port packet. A user packet (zx_port_queue) belongs to the port while queued and is freed by
+// the reader. A kernel packet (a page request, sys_pager.c) stays its producer's: the reader only
+// unlinks it and copies it out, and the producer may take it back while it is still queued
+// (port_cancel_queued, Zircon's PortDispatcher::CancelQueued) before freeing it.
 struct port_packet_node {
-  struct list_node node;
-  zx_port_packet_t packet;
+  struct list_node node;    // (L) in port_dispatcher.queue while queued; unlinked otherwise
+  zx_port_packet_t packet;  // (c) once queued
+  bool kernel_owned;        // (c) freed by its producer, not by the reader
 };
 
 #define PORT_MAX_QUEUED_PACKETS 4096u
@@ -137,6 +141,14 @@ zx_status_t process_dispatcher_create(const struct vm_aspace_config* config, con
 zx_status_t job_dispatcher_create(struct job_dispatcher** out) WARN_UNUSED;
 zx_status_t port_dispatcher_create(uint32_t options, struct port_dispatcher** out) WARN_UNUSED;
 zx_status_t pager_dispatcher_create(struct pager_dispatcher** out) WARN_UNUSED;
+
+// Queues |n| (node unlinked) on |port| and wakes its readers; no bound (a kernel packet is never
+// refused). Takes the port's leaf lock only.
+void port_queue_kernel_packet(struct port_dispatcher* port, struct port_packet_node* n);
+// Takes the kernel packet |n| back from |port| if no reader has dequeued it yet: returns true if
+// it was still queued. Either way |n| is unlinked afterwards and its producer may free it. Takes
+// the port's leaf lock only.
+bool port_cancel_queued(struct port_dispatcher* port, struct port_packet_node* n);
 
 // Downcasts (type asserted in debug builds).
 static inline struct vmo_dispatcher* vmo_dispatcher_from(struct dispatcher* d) {

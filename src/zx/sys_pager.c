@@ -17,7 +17,9 @@
 //
 // Packets are queued with the port's leaf lock under the pager and VMO locks; a
 // packet whose node cannot be allocated is lost (the waiting access then waits
-// until detach or the VMO's end).
+// until detach or the VMO's end). A request's packet is a kernel packet owned
+// by the request (link_queue): when the request ends before the pager read it,
+// the source withdraws it from the port (link_withdraw), as Zircon does.
 // TODO(#4): preallocate one packet per request as Zircon does.
 #include "zx/sys_pager.h"
 
@@ -71,6 +73,7 @@ static void link_send(void* ctx, const zx_port_packet_t* packet) {
   if (n == NULL) return;
   list_node_init(&n->node);
   n->packet = *packet;
+  n->kernel_owned = false;
   struct dispatcher* d = link->port;
   struct port_dispatcher* port = port_dispatcher_from(d);
   mutex_lock(&d->lock);
@@ -80,6 +83,29 @@ static void link_send(void* ctx, const zx_port_packet_t* packet) {
   port->queued++;
   mutex_unlock(&d->lock);
   cond_broadcast(&d->cond);
+}
+
+// page_source_queue_fn: queues |packet| as a kernel packet the source keeps
+// (its token) until link_withdraw. Same context and locks as link_send.
+static void* link_queue(void* ctx, const zx_port_packet_t* packet) {
+  struct pager_port_link* link = ctx;
+  struct port_packet_node* n = heap_alloc(sizeof(*n));
+  if (n == NULL) return NULL;
+  list_node_init(&n->node);
+  n->packet = *packet;
+  n->kernel_owned = true;
+  port_queue_kernel_packet(port_dispatcher_from(link->port), n);
+  return n;
+}
+
+// page_source_withdraw_fn: takes the packet back if it is still queued, then
+// frees it (the reader copies a kernel packet out under the port lock).
+static bool link_withdraw(void* ctx, void* token) {
+  struct pager_port_link* link = ctx;
+  struct port_packet_node* n = token;
+  bool withdrawn = port_cancel_queued(port_dispatcher_from(link->port), n);
+  heap_free(n);
+  return withdrawn;
 }
 
 // page_source_release_fn: the source is gone; so is its claim on the port. A
@@ -157,6 +183,7 @@ static zx_status_t make_source(struct dispatcher* pager, struct dispatcher* port
   link->port = port;
   link->pager_koid = pager->koid;
   page_source_set_release_ctx(*out, link_release);
+  page_source_set_withdrawable_packets(*out, link_queue, link_withdraw);
   return ZX_OK;
 }
 

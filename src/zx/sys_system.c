@@ -86,6 +86,7 @@ ZXVM_EXPORT zx_status_t zx_port_queue(zx_handle_t handle, const zx_port_packet_t
   }
   list_node_init(&n->node);
   n->packet = *packet;
+  n->kernel_owned = false;
   // Queued packets are user packets whatever type the caller wrote.
   n->packet.type = ZX_PKT_TYPE_USER;
   struct port_dispatcher* port = port_dispatcher_from(d);
@@ -116,6 +117,8 @@ ZXVM_EXPORT zx_status_t zx_port_wait(zx_handle_t handle, zx_instant_mono_t deadl
   }
   struct port_dispatcher* port = port_dispatcher_from(d);
   struct list_node* node = NULL;
+  struct port_packet_node* user_node = NULL;
+  zx_port_packet_t copy;
   mutex_lock(&d->lock);
   for (;;) {
     node = list_remove_head(&port->queue);
@@ -126,13 +129,19 @@ ZXVM_EXPORT zx_status_t zx_port_wait(zx_handle_t handle, zx_instant_mono_t deadl
     if (deadline != ZX_TIME_INFINITE && platform_now_ns() >= deadline) break;
     cond_wait_deadline(&d->cond, &d->lock, deadline);
   }
+  if (node != NULL) {
+    // Copied under the lock: a kernel packet's producer frees it once it is unlinked. Into a
+    // local: the caller's buffer may be mapped memory, touched only with no lock held.
+    struct port_packet_node* n = containerof(node, struct port_packet_node, node);
+    copy = n->packet;
+    if (!n->kernel_owned) user_node = n;
+  }
   mutex_unlock(&d->lock);
+  heap_free(user_node);
   if (node == NULL) {
     status = ZX_ERR_TIMED_OUT;
   } else {
-    struct port_packet_node* n = containerof(node, struct port_packet_node, node);
-    *packet = n->packet;
-    heap_free(n);
+    *packet = copy;
   }
   dispatcher_release(d);
   return status;
