@@ -310,12 +310,24 @@ static zx_status_t range_op_apply(uint32_t op, struct vm_mapping* m, struct vm_o
     case ZX_VMAR_OP_ZERO:
       return paged != NULL ? vm_object_paged_zero_range(paged, vmo_offset, len) : ZX_OK;
     case ZX_VMAR_OP_DONT_NEED:
-      return ZX_OK;  // a hint; anonymous memory has nothing to age
-    case ZX_VMAR_OP_MAP_RANGE:
+      // The VMO's own hint (a no-op where no pager backs it); nothing to map.
+      return paged != NULL ? vm_object_paged_hint_range(paged, VM_OBJECT_PAGED_HINT_DONT_NEED,
+                                                        vmo_offset, len)
+                           : ZX_OK;
     case ZX_VMAR_OP_ALWAYS_NEED:
     case ZX_VMAR_OP_PREFETCH:
-      // ALWAYS_NEED's hint and PREFETCH's fetch have nothing to do without a pager: absent
-      // anonymous pages already read as zero. What remains is mapping what is present.
+      // As Zircon's RangeOp: the VMO's ALWAYS_NEED hint or prefetch first (a pager VMO fetches
+      // its absent pages, waiting with no lock held), then what is present is mapped.
+      if (paged != NULL) {
+        status = vm_object_paged_hint_range(paged,
+                                            op == ZX_VMAR_OP_ALWAYS_NEED
+                                                ? VM_OBJECT_PAGED_HINT_ALWAYS_NEED
+                                                : VM_OBJECT_PAGED_HINT_PREFETCH,
+                                            vmo_offset, len);
+      }
+      if (status != ZX_OK) return status;
+      return vm_mapping_map_range(m, map_offset, len, false, true);
+    case ZX_VMAR_OP_MAP_RANGE:
       return vm_mapping_map_range(m, map_offset, len, false, true);
     default:
       return ZX_ERR_INVALID_ARGS;

@@ -126,8 +126,7 @@ static void fail_overlapping_range(bool commit) {
 
 static void fail_overlapping_range_commit(void** state) {
   (void)state;
-  // zxvm sends no request for page 1 after this sequence and leaves a commit blocked.
-  FUCHSIA_ONLY(fail_overlapping_range(true));
+  fail_overlapping_range(true);
 }
 
 static void fail_overlapping_range_read(void** state) {
@@ -568,8 +567,7 @@ static void vmar_op_over_three_vmos(uint32_t op, uint32_t perms) {
 
 static void eviction_hints_vmar(void** state) {
   (void)state;
-  // zxvm's ZX_VMAR_OP_ALWAYS_NEED asks the pager for nothing (and returns at once).
-  FUCHSIA_ONLY(vmar_op_over_three_vmos(ZX_VMAR_OP_ALWAYS_NEED, ZX_VM_PERM_READ));
+  vmar_op_over_three_vmos(ZX_VMAR_OP_ALWAYS_NEED, ZX_VM_PERM_READ);
 }
 
 static void op_commit_vmar(void** state) {
@@ -577,15 +575,8 @@ static void op_commit_vmar(void** state) {
   vmar_op_over_three_vmos(ZX_VMAR_OP_COMMIT, CP_RW);
 }
 
-static void eviction_hints_nested_vmar_body(void);
-
 static void eviction_hints_nested_vmar(void** state) {
   (void)state;
-  // As for eviction_hints_vmar: no request from ZX_VMAR_OP_ALWAYS_NEED.
-  FUCHSIA_ONLY(eviction_hints_nested_vmar_body());
-}
-
-__attribute__((unused)) static void eviction_hints_nested_vmar_body(void) {
   enum { kPages = 3 };
   const uint64_t kVmo = kPages * PAGE, kVmar = 10 * PAGE;
   zx_vaddr_t base, b1, b2;
@@ -665,8 +656,7 @@ static void vmar_op_clone(uint32_t op) {
 
 static void eviction_hints_clone_vmar(void** state) {
   (void)state;
-  // As for eviction_hints_vmar: no request from ZX_VMAR_OP_ALWAYS_NEED.
-  FUCHSIA_ONLY(vmar_op_clone(ZX_VMAR_OP_ALWAYS_NEED));
+  vmar_op_clone(ZX_VMAR_OP_ALWAYS_NEED);
 }
 
 static void op_commit_clone_vmar(void** state) {
@@ -845,8 +835,7 @@ static void early_wake_on_supply(void** state) {
   uvmo_fill(v, expected, kPages, kStart);
   struct tthread t = {.fn = tf_read_into, .v = v, .off = kStart, .n = kPages, .buf = data};
   tt_start(&t);
-  // zxvm asks in runs of at most 64 pages.
-  FUCHSIA_ONLY(EXPECT_READ(v, kStart, kPages));
+  EXPECT_READ(v, kStart, kPages);
   for (uint64_t i = 0; i < kPages; i += kStep) {
     tt_assert_blocked(&t);
     assert_ok(up_supply(&P, v, i + kStart, kStep));
@@ -868,7 +857,7 @@ static void early_wake_non_linear_supply(void** state) {
   uvmo_fill(v, expected, kPages, 0);
   struct tthread t = {.fn = tf_read_into, .v = v, .n = kPages, .buf = data};
   tt_start(&t);
-  FUCHSIA_ONLY(EXPECT_READ(v, 0, kPages));  // zxvm: runs of at most 64 pages
+  EXPECT_READ(v, 0, kPages);
   uvmo_set_supply_limit(v, 0);
   up_start_handler(&P);
   assert_ok(up_supply(&P, v, 16, 16));
@@ -908,10 +897,9 @@ static void early_wake_overlapping_requests(void** state) {
                              .buf = bufs[i]};
   }
   tt_start(&ts[0]);
-  FUCHSIA_ONLY(EXPECT_READ(v, 0, 92));  // zxvm: runs of at most 64 pages
+  EXPECT_READ(v, 0, 92);
   for (int i = 1; i < kReqs; i++) tt_start(&ts[i]);
-  // zxvm: the last read, [82, 128), asks for its own tail [92, 128) at once.
-  FUCHSIA_ONLY(EXPECT_NO_READ(v));
+  EXPECT_NO_READ(v);
   uvmo_set_supply_limit(v, 0);
   up_start_handler(&P);
   const uint64_t steps[][3] = {

@@ -910,6 +910,46 @@ static void pager_hints_ignore_range_without_pager(void** state) {
                                          fx.vmo, VM_OBJECT_PAGED_HINT_ALWAYS_NEED, P, UINT64_MAX));
 }
 
+struct vmar_op {
+  pthread_t thread;
+  uint32_t op;
+  vaddr_t base;
+  size_t len;
+  zx_status_t status;
+};
+
+static void* vmar_op_main(void* arg) {
+  struct vmar_op* o = arg;
+  o->status =
+      vm_address_region_range_op(fx.root, o->op, o->base, o->len, VM_OP_CHILDREN_YES, NULL, 0);
+  return NULL;
+}
+
+// ZX_VMAR_OP_ALWAYS_NEED is the VMO's ALWAYS_NEED over each mapping (fetch through the pager,
+// protect from eviction), then maps what is present; DONT_NEED is the VMO's DONT_NEED.
+static void pager_vmar_always_need_fetches_and_maps(void** state) {
+  assert_ok(supply(P, P));
+  vaddr_t base;
+  struct vm_mapping* m = map(RO, &base);
+  struct vmar_op o = {.op = ZX_VMAR_OP_ALWAYS_NEED, .base = base, .len = 3 * P, .status = 1};
+  assert_int_equal(0, pthread_create(&o.thread, NULL, vmar_op_main, &o));
+  assert_packet(KEY, ZX_PAGER_VMO_READ, 0, P, pop());
+  assert_ok(supply(0, P));
+  assert_packet(KEY, ZX_PAGER_VMO_READ, 2 * P, P, pop());
+  assert_ok(supply(2 * P, P));
+  assert_int_equal(0, pthread_join(o.thread, NULL));
+  assert_ok(o.status);
+  for (uint64_t i = 0; i < 3; i++) assert_int_not_equal(0, pte_flags(base + i * P));
+  for (int i = 0; i < 3; i++) vm_evictor_harvest();
+  assert_int_equal(0, vm_evictor_evict(100));
+  assert_ok(vm_address_region_range_op(fx.root, ZX_VMAR_OP_DONT_NEED, base, 3 * P,
+                                       VM_OP_CHILDREN_YES, NULL, 0));
+  assert_int_equal(VM_PAGE_AGE_MAX, vm_pager_debug_page_age(fx.vmo, 2 * P));
+  assert_int_equal(3, vm_evictor_evict(100));
+  assert_int_equal(0, packet_queue_count(&fx.q));
+  unmap(m);
+}
+
 // ---- eviction ---------------------------------------------------------------------------------
 
 static uint64_t free_pages(void) {
@@ -1110,6 +1150,7 @@ int main(void) {
       TR(pager_prefetch_cut_short_by_shrink),
       TR(pager_always_need_skips_failed_pages),
       T(pager_hints_ignore_range_without_pager),
+      T(pager_vmar_always_need_fetches_and_maps),
   };
 #undef T
 #undef TD
