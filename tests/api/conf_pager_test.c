@@ -54,8 +54,8 @@ VMO_VMAR_TEST(early_supply) {
   EXPECT_READ(v, 1, 1);
   assert_ok(up_supply(&P, v, 1, 1));
   assert_ok(tt_join(&t2));
-  // zxvm leaves the satisfied request's packet queued.
-  FUCHSIA_ONLY(assert_false(up_wait_request(&P, v, ZX_PAGER_VMO_READ, 0, 1, 0)));
+  // The request satisfied before the pager read the port was withdrawn.
+  assert_false(up_wait_request(&P, v, ZX_PAGER_VMO_READ, 0, 1, 0));
 }
 
 VMO_VMAR_TEST(sequential_multipage) {
@@ -715,17 +715,11 @@ static void simple_commit(void** state) {
   struct uvmo* v = up_create_vmo(&P, kPages);
   struct tthread t = {.fn = tf_commit, .v = v, .n = kPages};
   tt_start(&t);
-  // Fuchsia asks for the whole range at once; zxvm asks in runs of at most 64 pages.
-  FUCHSIA_ONLY(EXPECT_READ(v, 0, kPages));
-  uint64_t done = 0;
-  while (done < kPages) {
-    uint64_t off = 0, len = 0;
-    assert_true(up_get_request(&P, v, ZX_PAGER_VMO_READ, cp_deadline(), &off, &len));
-    assert_int_equal(done, off);
-    assert_ok(up_supply(&P, v, off, len));
-    done += len;
-  }
+  // One request for the whole range.
+  EXPECT_READ(v, 0, kPages);
+  assert_ok(up_supply(&P, v, 0, kPages));
   assert_ok(tt_join(&t));
+  EXPECT_NO_READ(v);
 }
 
 static void split_commit(void** state) {
