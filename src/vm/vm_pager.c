@@ -449,6 +449,26 @@ zx_status_t vm_pager_query_vmo_stats(struct vm_object_paged* vmo, bool reset,
   return ZX_OK;
 }
 
+// Zircon's DetachSource: every mapping of the root's range (its clones' too) is unmapped, and the
+// pages the pager would have to supply again, CLEAN ones, are freed, so that later accesses to
+// them, through the VMO or through a clone that has not forked them, fail with ZX_ERR_BAD_STATE
+// like any absent page. DIRTY and AWAITING_CLEAN pages and the dirty zero intervals stay for the
+// pager to write back. A pinned page stays too (Zircon never finds a clean one pinned here).
+static void detach_drop_clean_pages_locked(struct vm_cow_pages* root)
+    REQUIRES(&root->hierarchy->lock) {
+  vm_cow_pages_range_change_locked(root, 0, root->size, RANGE_CHANGE_OP_UNMAP);
+  uint64_t offset = 0, freed = 0, x;
+  struct vm_page* page;
+  while (offset < root->size && (page = vm_page_list_next_page(&root->page_list, offset, &x))) {
+    ZX_DEBUG_ASSERT(!vm_page_is_marker(page) && x >= offset);
+    if (vm_pager_page_state(page) == VM_PAGER_PAGE_CLEAN && page->pin_count == 0) {
+      freed += vm_cow_pages_free_range_locked(root, x, x + PAGE_SIZE);
+    }
+    offset = x + PAGE_SIZE;
+  }
+  if (freed != 0) root->committed_change_events++;
+}
+
 zx_status_t vm_pager_detach_vmo(struct vm_object_paged* vmo, bool send_complete) {
   pager_lock(vmo);
   struct vm_cow_pages* root = pager_root_locked(vmo);
@@ -456,8 +476,12 @@ zx_status_t vm_pager_detach_vmo(struct vm_object_paged* vmo, bool send_complete)
   if (root != NULL) {
     vm_cow_pages_assert_held(root);
     status = page_source_detach(root->page_source, send_complete);
-    // Clean pages of a detached VMO could never be read back: they are no longer evictable.
-    if (status == ZX_OK) vm_evictor_unregister(root->page_source);
+    if (status == ZX_OK) {
+      // What is left is dirty: nothing for the evictor (a clean page could not be read back).
+      vm_evictor_unregister(root->page_source);
+      detach_drop_clean_pages_locked(root);
+      VM_VALIDATE(vm_object_paged_check_locked, vmo);
+    }
   }
   pager_unlock(vmo);
   return status;

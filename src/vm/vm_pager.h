@@ -8,6 +8,7 @@
 //   DIRTY --WRITEBACK_BEGIN--> AWAITING_CLEAN --WRITEBACK_END--> CLEAN
 //   AWAITING_CLEAN --write--> DIRTY (as from CLEAN; WRITEBACK_END then leaves it DIRTY)
 //   CLEAN, not pinned, not accessed for VM_EVICTOR_MIN_AGE harvests --evict--> absent
+//   CLEAN, not pinned --detach--> absent (for good: no pager to supply it again)
 // A page is mapped writable only while DIRTY (vm_cow_pages_pager_page_writable_locked), so the
 // first write after supply or writeback faults and goes through
 // vm_cow_pages_pager_prepare_write_locked.
@@ -235,12 +236,16 @@ zx_status_t vm_pager_query_vmo_stats(struct vm_object_paged* vmo, bool reset,
 
 // zx_pager_detach_vmo: every outstanding and future request fails with ZX_ERR_BAD_STATE; the
 // COMPLETE packet is sent (|send_complete| false when the pager itself is gone). The VMO leaves
-// the evictor (its clean pages could not be read back). Supplied pages stay. Returns
-// ZX_ERR_INVALID_ARGS (not pager-backed), ZX_ERR_BAD_STATE (already detached).
+// the evictor. As Zircon's DetachSource: the root's range is unmapped from every mapping (clones'
+// too) and its CLEAN, unpinned pages are freed, so accesses to them fail with ZX_ERR_BAD_STATE
+// (pages a clone forked stay its own); DIRTY and AWAITING_CLEAN pages and dirty zero intervals
+// stay for writeback. Returns ZX_ERR_INVALID_ARGS (not pager-backed), ZX_ERR_BAD_STATE (already
+// detached).
 zx_status_t vm_pager_detach_vmo(struct vm_object_paged* vmo, bool send_complete) WARN_UNUSED;
 
 // The pager that serves |src| is gone (its last handle closed): detach without COMPLETE and leave
-// the evictor. Takes no VMO lock (the caller may not know the VMO); no lock may be held.
+// the evictor. Supplied pages stay (Fuchsia's ClosePagerTest reads them after the close). Takes no
+// VMO lock (the caller may not know the VMO); no lock may be held.
 void vm_pager_source_pager_gone(struct page_source* src);
 
 // Testing: the dirty state of the page at |offset| (or -1 if absent).

@@ -338,7 +338,7 @@ static zx_status_t access_after_detach(struct uvmo* v, bool vmar) {
   return tt_join(&t);
 }
 
-__attribute__((unused)) static void expect_fail_after_detach(struct uvmo* v, bool vmar) {
+static void expect_fail_after_detach(struct uvmo* v, bool vmar) {
   zx_status_t st = access_after_detach(v, vmar);
   if (vmar) {
     assert_status(ZX_ERR_BAD_STATE, st);
@@ -359,14 +359,14 @@ VMO_VMAR_TEST(decommit_on_detach) {
   assert_int_equal(PAGE, uvmo_info(v).committed_bytes);
   assert_ok(zx_pager_detach_vmo(P.pager, v->vmo));
   assert_true(up_wait_complete(&P, v->key, cp_deadline()));
-  // zxvm keeps the supplied page after detach (committed, and readable through VMO and clone).
-  FUCHSIA_ONLY(assert_int_equal(0, uvmo_info(v).committed_bytes));
+  // The clean supplied page went with the detach: reads of it fail through the VMO and the clone.
+  assert_int_equal(0, uvmo_info(v).committed_bytes);
   // (Fuchsia's test checks page 0 four times; its comments speak of page 1 for the last two.)
-  FUCHSIA_ONLY(expect_fail_after_detach(v, vmar));
-  FUCHSIA_ONLY(expect_fail_after_detach(clone, vmar));
-  FUCHSIA_ONLY(expect_fail_after_detach(v, vmar));
-  FUCHSIA_ONLY(expect_fail_after_detach(clone, vmar));
-  // Page 1 was never supplied: it fails on zxvm too.
+  expect_fail_after_detach(v, vmar);
+  expect_fail_after_detach(clone, vmar);
+  expect_fail_after_detach(v, vmar);
+  expect_fail_after_detach(clone, vmar);
+  // Page 1, never supplied, fails as well.
   zx_status_t st = uvmo_check(v, 1, 1, vmar);
   if (vmar) {
     assert_status(ZX_ERR_BAD_STATE, st);
@@ -556,8 +556,8 @@ static void clone_detach(void** state) {
   assert_true(up_wait_complete(&P, v->key, cp_deadline()));
   void* zeros = calloc(1, PAGE);
   assert_status(ZX_ERR_BAD_STATE, uvmo_check_data(clone, 2, 1, zeros, true));
-  // zxvm keeps the supplied, unforked page: the clone still reads it.
-  FUCHSIA_ONLY(assert_status(ZX_ERR_BAD_STATE, uvmo_check_data(clone, 1, 1, zeros, true)));
+  // The supplied page the clone did not fork went with the detach.
+  assert_status(ZX_ERR_BAD_STATE, uvmo_check_data(clone, 1, 1, zeros, true));
   assert_int_equal(0xdeadbeef, u64_at(clone->base));
   free(zeros);
   uvmo_destroy(clone);

@@ -106,6 +106,12 @@ static uint32_t pte_flags(vaddr_t va) {
   return f;
 }
 
+static uint64_t committed_pages(struct vm_object_paged* vmo) {
+  struct vm_object_paged_stats st;
+  vm_object_paged_get_stats(vmo, &st);
+  return st.committed_bytes / P;
+}
+
 // ---- an access made by another thread --------------------------------------------------------
 
 enum access_kind { ACCESS_USER_READ, ACCESS_USER_WRITE, ACCESS_VMO_READ, ACCESS_VMO_WRITE };
@@ -534,9 +540,11 @@ static void pager_detach_fails_waiters_and_completes_once(void** state) {
   assert_status(ZX_ERR_BAD_STATE, vm_pager_op_range(fx.vmo, ZX_PAGER_OP_DIRTY, 0, P, 0));
   assert_status(ZX_ERR_BAD_STATE,
                 vm_pager_op_range(fx.vmo, ZX_PAGER_OP_FAIL, 0, P, (uint64_t)(int64_t)ZX_ERR_IO));
-  // Supplied pages stay readable; dirty ranges still answer.
-  assert_ok(vm_aspace_user_access(fx.aspace, base, &b, 1, ARCH_ACCESS_READ));
-  assert_int_equal(pattern(0, 0), b);
+  // The clean supplied page went with the detach (Zircon's DetachSource); dirty ranges still
+  // answer.
+  assert_int_equal(0, committed_pages(fx.vmo));
+  assert_status(ZX_ERR_BAD_STATE, vm_aspace_user_access(fx.aspace, base, &b, 1, ARCH_ACCESS_READ));
+  assert_status(ZX_ERR_BAD_STATE, vm_object_paged_read(fx.vmo, &b, 0, 1));
   size_t actual;
   assert_ok(vm_pager_query_dirty_ranges(fx.vmo, 0, P, NULL, 0, &actual, NULL));
   unmap(m);
@@ -590,12 +598,6 @@ static void pager_shrink_wakes_waiters_beyond_the_end(void** state) {
 }
 
 // ---- dirty zero intervals, OP_ZERO, hints -----------------------------------------------------
-
-static uint64_t committed_pages(struct vm_object_paged* vmo) {
-  struct vm_object_paged_stats st;
-  vm_object_paged_get_stats(vmo, &st);
-  return st.committed_bytes / P;
-}
 
 static void assert_range(const zx_vmo_dirty_range_t* r, uint64_t offset, uint64_t len,
                          uint64_t options) {
@@ -1105,13 +1107,43 @@ static void pager_vmo_ops_out_of_memory_age_and_reclaim(void** state) {
   page_source_release(src2);
 }
 
-static void pager_detached_vmo_is_not_evicted(void** state) {
+// Detach keeps what the pager must still write back: DIRTY and AWAITING_CLEAN pages (readable,
+// writable, reported by query_dirty_ranges, cleanable by writeback), never evicted afterwards.
+// Clean pages go; so do pages cleaned later only by the evictor's rules (it no longer scans).
+static void pager_detach_keeps_dirty_pages_drops_clean_ones(void** state) {
   assert_ok(supply(0, 4 * P));
+  uint8_t w = 0x5c, b = 0;
+  assert_ok(vm_object_paged_write(fx.vmo, &w, 0, 1));      // page 0 DIRTY
+  assert_ok(vm_object_paged_write(fx.vmo, &w, 2 * P, 1));  // page 2 DIRTY, then AWAITING_CLEAN
+  assert_ok(vm_pager_op_range(fx.vmo, ZX_PAGER_OP_WRITEBACK_BEGIN, 2 * P, P, 0));
+  vaddr_t base;
+  struct vm_mapping* m = map(RO, &base);
+  assert_ok(vm_aspace_user_access(fx.aspace, base + P, &b, 1, ARCH_ACCESS_READ));
+  assert_int_not_equal(0, pte_flags(base + P));
   for (int i = 0; i < 3; i++) vm_evictor_harvest();
   assert_ok(vm_pager_detach_vmo(fx.vmo, true));
-  (void)pop();
+  assert_packet(KEY, ZX_PAGER_VMO_COMPLETE, 0, 0, pop());
+  assert_int_equal(0, pte_flags(base + P));  // unmapped with the page
+  assert_int_equal(2, committed_pages(fx.vmo));
+  assert_int_equal(VM_PAGER_PAGE_DIRTY, vm_pager_debug_page_state(fx.vmo, 0));
+  assert_int_equal(VM_PAGER_PAGE_AWAITING_CLEAN, vm_pager_debug_page_state(fx.vmo, 2 * P));
+  assert_int_equal(-1, vm_pager_debug_page_state(fx.vmo, P));
+  assert_int_equal(-1, vm_pager_debug_page_state(fx.vmo, 3 * P));
+  assert_ok(vm_aspace_user_access(fx.aspace, base, &b, 1, ARCH_ACCESS_READ));
+  assert_int_equal(w, b);
+  assert_status(ZX_ERR_BAD_STATE,
+                vm_aspace_user_access(fx.aspace, base + P, &b, 1, ARCH_ACCESS_READ));
+  zx_vmo_dirty_range_t r[2];
+  size_t actual;
+  assert_ok(vm_pager_query_dirty_ranges(fx.vmo, 0, 4 * P, r, 2, &actual, NULL));
+  assert_int_equal(2, actual);
+  assert_range(&r[0], 0, P, 0);
+  assert_range(&r[1], 2 * P, P, 0);
+  assert_ok(vm_pager_op_range(fx.vmo, ZX_PAGER_OP_WRITEBACK_END, 2 * P, P, 0));
+  assert_int_equal(VM_PAGER_PAGE_CLEAN, vm_pager_debug_page_state(fx.vmo, 2 * P));
   assert_int_equal(0, vm_evictor_evict(100));
-  assert_int_equal(VM_PAGER_PAGE_CLEAN, vm_pager_debug_page_state(fx.vmo, 0));
+  assert_int_equal(0, packet_queue_count(&fx.q));
+  unmap(m);
 }
 
 int main(void) {
@@ -1144,7 +1176,7 @@ int main(void) {
       T(pager_evict_respects_target_and_watermarks),
       T(pager_fault_out_of_memory_evicts_and_retries),
       T(pager_vmo_ops_out_of_memory_age_and_reclaim),
-      T(pager_detached_vmo_is_not_evicted),
+      T(pager_detach_keeps_dirty_pages_drops_clean_ones),
       TR(pager_commit_cut_short_by_shrink),
       TR(pager_always_need_cut_short_by_shrink),
       TR(pager_prefetch_cut_short_by_shrink),
