@@ -573,9 +573,8 @@ static void check_subtree(struct vm_cow_pages* n, struct vm_hierarchy_lock* h)
     REQUIRES(&n->hierarchy->lock) {
   check_links(n, h);
   vm_page_list_check(&n->page_list, n->size);
-  // Zero markers only shadow ancestors: never in a root, never in a pager tree.
-  ZX_ASSERT_MSG(vm_page_list_marker_count(&n->page_list) == 0 ||
-                    (n->parent != NULL && !vm_cow_pages_is_pager_backed_locked(n)),
+  // Zero markers only shadow ancestors: never in a root (a pager root has zero intervals instead).
+  ZX_ASSERT_MSG(vm_page_list_marker_count(&n->page_list) == 0 || n->parent != NULL,
                 "node %p (parent %p) holds %lu zero markers", (void*)n, (void*)n->parent,
                 (unsigned long)vm_page_list_marker_count(&n->page_list));
   struct check_ctx ctx = {n, 0};

@@ -163,11 +163,12 @@ zx_status_t vm_cow_pages_fork_page_locked(struct vm_cow_pages* cow, uint64_t off
                                           enum vm_cow_fork_mode mode, struct vm_page** out)
     REQUIRES(&cow->hierarchy->lock) WARN_UNUSED;
 
-// Makes visible, non-pager |cow| read zeros at |offset| (page aligned, < size) with a zero marker
+// Makes visible, non-root |cow| read zeros at |offset| (page aligned, < size) with a zero marker
 // instead of a page of its own, when it would otherwise show data there:
 //  - its own unpinned page, while an ancestor holds a page there too: the page is freed;
 //  - an ancestor's page: it stays where it is for whoever else reads it (its split bits are
-//    recomputed up the path) and is freed if |cow| was its last reader.
+//    recomputed up the path) and is freed if |cow| was its last reader;
+//  - in a pager tree, also a page the root has not been supplied yet (absent is not zero there).
 // Mappings of |cow| that showed the data are unmapped. ZX_OK (also when nothing needed doing) or
 // ZX_ERR_NO_MEMORY (nothing changed).
 zx_status_t vm_cow_pages_zero_with_marker_locked(struct vm_cow_pages* cow, uint64_t offset)

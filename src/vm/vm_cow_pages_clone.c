@@ -273,7 +273,7 @@ zx_status_t vm_cow_pages_fork_page_locked(struct vm_cow_pages* cow, uint64_t off
 
 zx_status_t vm_cow_pages_zero_with_marker_locked(struct vm_cow_pages* cow, uint64_t offset) {
   vm_cow_pages_assert_held(cow);
-  ZX_DEBUG_ASSERT(!cow->hidden && cow->parent != NULL && !vm_cow_pages_is_pager_backed_locked(cow));
+  ZX_DEBUG_ASSERT(!cow->hidden && cow->parent != NULL);
   struct vm_page* own = vm_page_list_lookup(&cow->page_list, offset);
   if (own != NULL) {
     if (vm_page_is_marker(own)) return ZX_OK;
@@ -288,7 +288,12 @@ zx_status_t vm_cow_pages_zero_with_marker_locked(struct vm_cow_pages* cow, uint6
   }
   struct vm_cow_pages* owner;
   uint64_t x;
-  if (find_owner_locked(cow, offset, &owner, &x) == NULL) return ZX_OK;  // zeros already
+  // In a pager tree an absent page is content not supplied yet, not zeros: the marker goes in
+  // whatever the ancestors hold.
+  if (find_owner_locked(cow, offset, &owner, &x) == NULL &&
+      !vm_cow_pages_is_pager_backed_locked(cow)) {
+    return ZX_OK;  // zeros already
+  }
   zx_status_t status = vm_page_list_insert(&cow->page_list, offset, pmm_zero_page());
   if (status != ZX_OK) return status;
   vm_cow_pages_range_change_locked(cow, offset, PAGE_SIZE, RANGE_CHANGE_OP_UNMAP);

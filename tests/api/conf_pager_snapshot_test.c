@@ -250,9 +250,8 @@ static void zero_range_from_end_of_parent(void** state) {
   struct uvmo* part = uvmo_clone_range(full, 0, 1, SM);
   assert_ok(uvmo_op(full, ZX_VMO_OP_ZERO, 1, 2));
   assert_int_equal(0, u64_at(full->base + PAGE));
-  // Fuchsia zeroes a pager clone's pages with zero markers (nothing populated); zxvm gives the
-  // clone zeroed pages of its own (markers are kept out of pager trees).
-  FUCHSIA_ONLY(ASSERT_POP(full, 0));
+  // Zeroed with zero markers: nothing populated.
+  ASSERT_POP(full, 0);
   ASSERT_POP(part, 0);
   for (int i = 0; i < 3; i++) assert_int_equal(0xdead1eaf, u64_at(v->base + i * PAGE));
   uvmo_destroy(part);
