@@ -639,6 +639,9 @@ static zx_status_t hint_attempt(struct vm_object_paged* vmo, void* ctx,
     REQUIRES(&vmo->base.hierarchy->lock) {
   struct hint_args* h = ctx;
   assert_cow_held(vmo);
+  // Like a commit, a hint waits for the whole run it asked for (Zircon's hints do not wake early),
+  // so a FAIL of pages after the first sends it back to ask for them rather than racing the pager.
+  req->early_wake = false;
   uint64_t first, end;
   trim_to_size_locked(vmo, h->offset, h->len, &first, &end);
   ZX_DEBUG_ASSERT(IS_PAGE_ALIGNED(h->cursor) && h->cursor >= first);
