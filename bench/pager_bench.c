@@ -4,11 +4,11 @@
 //    from memory) and the fault resumes; against a cold major fault on a file mapping (page cache
 //    dropped with POSIX_FADV_DONTNEED, MADV_RANDOM so each fault reads exactly one page);
 //  - sequential read throughput of a 64 MiB pager-backed VMO: with vm_object_paged_read in CHUNK
-//    pieces (a VMO read asks for the rest of its range, so requests are batched up to
-//    PAGE_SOURCE_MAX_BATCH_PAGES per packet), and through a mapping in ascending and in descending
-//    page order (a fault asks for its own page only, as Zircon's mapped faults do, so every request
-//    is one page); against pread of a 64 MiB file through Linux's page cache, cold (after DONTNEED)
-//    and warm.
+//    pieces (a VMO read asks for the rest of its range, so each request covers up to CHUNK; the
+//    pager supplies exactly what is asked, no read-ahead), and through a mapping in ascending and
+//    in descending page order (a fault asks for its own page only, as Zircon's mapped faults do, so
+//    every request is one page); against pread of a 64 MiB file through Linux's page cache, cold
+//    (after DONTNEED) and warm.
 // Every figure is the median of REPS runs. Uses internal headers (zxvm_vm): it measures the VM
 // core below the zx_ layer, on the soft MMU (simulated CPU accesses).
 #include <fcntl.h>
@@ -29,6 +29,7 @@
 #define RT_PAGES 2048u       // faults per round-trip run
 #define TP_BYTES (64 * MIB)  // bytes per throughput run
 #define CHUNK (256 * 1024)   // bytes per read call
+#define AUX_BYTES CHUNK      // the pager's auxiliary VMO, reused for every supply
 #define RO (ARCH_MMU_FLAG_PERM_READ | ARCH_MMU_FLAG_PERM_USER)
 
 static void check(zx_status_t status, const char* what) {
@@ -88,9 +89,13 @@ static void* pager_main(void* arg) {
     p->count--;
     pthread_mutex_unlock(&p->mu);
     if (pkt.page_request.command != ZX_PAGER_VMO_READ) continue;
-    uint64_t off = pkt.page_request.offset, len = pkt.page_request.length;
-    check(vm_object_paged_write(p->aux, p->data + off, 0, len), "aux write");
-    check(vm_pager_supply_pages(p->vmo, off, len, p->aux, 0), "supply");
+    // Requests have no size cap: supply in pieces of the auxiliary VMO's size.
+    uint64_t off = pkt.page_request.offset, end = off + pkt.page_request.length;
+    for (uint64_t at = off; at < end; at += AUX_BYTES) {
+      uint64_t len = end - at < AUX_BYTES ? end - at : AUX_BYTES;
+      check(vm_object_paged_write(p->aux, p->data + at, 0, len), "aux write");
+      check(vm_pager_supply_pages(p->vmo, at, len, p->aux, 0), "supply");
+    }
   }
 }
 
@@ -110,7 +115,7 @@ static void session_start(struct session* s, uint64_t bytes, const uint8_t* data
   s->pager.data = data;
   check(page_source_create(0, 1, pager_send, &s->pager, &s->src), "page source");
   check(vm_pager_create_vmo(0, bytes, s->src, &s->pager.vmo), "pager vmo");
-  check(vm_object_paged_create(0, PAGE_SOURCE_MAX_BATCH_PAGES * PAGE_SIZE, &s->pager.aux), "aux");
+  check(vm_object_paged_create(0, AUX_BYTES, &s->pager.aux), "aux");
   check(vm_aspace_create(NULL, "pager_bench", &s->aspace), "aspace");
   s->root = vm_aspace_root_vmar(s->aspace);
   check(vm_address_region_create_vm_mapping(s->root, 0, bytes, 0, 0, &s->pager.vmo->base, 0, RO,
