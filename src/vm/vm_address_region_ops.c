@@ -296,9 +296,8 @@ static zx_status_t range_op_apply(uint32_t op, struct vm_mapping* m, struct vm_o
   // either: the range must end within the page holding the stream's last byte.
   if (paged != NULL && (m->common.flags & VMAR_FLAG_FAULT_BEYOND_STREAM_SIZE) &&
       (op == ZX_VMAR_OP_COMMIT || op == ZX_VMAR_OP_DECOMMIT || op == ZX_VMAR_OP_PREFETCH)) {
-    uint64_t stream = vm_object_paged_get_content_size(paged);
-    uint64_t end = vmo_offset + len;  // within the mapping's VMO window: no overflow
-    if (stream < end && ROUNDDOWN_PAGE(stream + PAGE_MASK) < end) return ZX_ERR_OUT_OF_RANGE;
+    // Within the mapping's VMO window: no overflow.
+    if (vmo_offset + len > vm_object_paged_stream_end(paged)) return ZX_ERR_OUT_OF_RANGE;
   }
   switch (op) {
     case ZX_VMAR_OP_COMMIT:

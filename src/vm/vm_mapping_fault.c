@@ -216,14 +216,12 @@ struct fault_ctx {
 };
 
 // The VMO offset at which faults and MapRange of |m| stop: the VMO's size or, for a mapping made
-// with ZX_VM_FAULT_BEYOND_STREAM_SIZE, the stream size rounded up to a page if lower (the page that
-// holds the stream's last byte stays reachable; the bytes after it in that page read as zero).
+// with ZX_VM_FAULT_BEYOND_STREAM_SIZE, the stream's end.
 static uint64_t fault_limit_locked(const struct vm_mapping* m, struct vm_object_paged* vmo)
     REQUIRES(&vmo->base.hierarchy->lock) {
-  uint64_t size = vm_object_paged_get_size_locked(vmo);
-  if (!(m->common.flags & VMAR_FLAG_FAULT_BEYOND_STREAM_SIZE)) return size;
-  uint64_t stream = vmo->content_size;
-  return stream >= size ? size : ROUNDDOWN_PAGE(stream + PAGE_MASK);  // stream < size: no overflow
+  return (m->common.flags & VMAR_FLAG_FAULT_BEYOND_STREAM_SIZE)
+             ? vm_object_paged_stream_end_locked(vmo)
+             : vm_object_paged_get_size_locked(vmo);
 }
 
 static zx_status_t fault_check_permission(struct fault_ctx* f) {

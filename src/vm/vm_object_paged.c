@@ -833,6 +833,19 @@ uint64_t vm_object_paged_get_size_locked(const struct vm_object_paged* vmo) {
   return size_locked(vmo);
 }
 
+uint64_t vm_object_paged_stream_end_locked(const struct vm_object_paged* vmo) {
+  vm_object_assert_held(&vmo->base);
+  uint64_t size = size_locked(vmo), stream = vmo->content_size;
+  return stream >= size ? size : ROUNDDOWN_PAGE(stream + PAGE_MASK);  // stream < size: no overflow
+}
+
+uint64_t vm_object_paged_stream_end(struct vm_object_paged* vmo) {
+  paged_lock(vmo);
+  uint64_t end = vm_object_paged_stream_end_locked(vmo);
+  paged_unlock(vmo);
+  return end;
+}
+
 uint64_t vm_object_paged_get_content_size(struct vm_object_paged* vmo) {
   paged_lock(vmo);
   uint64_t content_size = vmo->content_size;

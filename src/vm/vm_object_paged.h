@@ -184,6 +184,12 @@ uint64_t vm_object_paged_get_size_locked(const struct vm_object_paged* vmo)
 // Set stores any value (it may exceed the size, as older kernels allow); it changes no data.
 uint64_t vm_object_paged_get_content_size(struct vm_object_paged* vmo);
 void vm_object_paged_set_content_size(struct vm_object_paged* vmo, uint64_t content_size);
+// Where a ZX_VM_FAULT_BEYOND_STREAM_SIZE mapping stops: the stream (content) size rounded up to a
+// page (the page holding the stream's last byte stays reachable), but never past the size. The
+// _locked form expects the lock held; the other takes it.
+uint64_t vm_object_paged_stream_end_locked(const struct vm_object_paged* vmo)
+    REQUIRES(&vmo->base.hierarchy->lock);
+uint64_t vm_object_paged_stream_end(struct vm_object_paged* vmo);
 
 // Fault-path lookup of the page at |offset| (rounded down to a page). Read (|write| false): the
 // node's own page, writable; else a visible ancestor's (copy-on-write shared) page, not writable;

@@ -67,12 +67,15 @@ function(zxvm_api_tests_on_both_backends)
 endfunction()
 cmake_language(DEFER CALL zxvm_api_tests_on_both_backends)
 
-# Pager calls (issue #4), labelled concurrency (tests/unit/pager/pager_hooks.cmake).
-include(${CMAKE_SOURCE_DIR}/tests/unit/pager/pager_hooks.cmake)
-zxvm_pager_test(NAME api_zx_pager_test SOURCE ${CMAKE_CURRENT_LIST_DIR}/zx_pager_test.c LIBS zxvm_zx)
+# Pager calls (issue #4); labelled concurrency: every pager test runs pager threads (make tsan).
+zxvm_test(NAME api_zx_pager_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/zx_pager_test.c LIBS zxvm_zx
+          LABELS concurrency)
 # Fuchsia's core VMAR tests (vmar/vmar.cc, vmar/protect.cc) restated against zxvm.
 zxvm_test(NAME api_conf_vmar_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/conf_vmar_test.c LIBS zxvm_zx)
 # Fuchsia's pager core tests (pager/pager.cc, pager/snapshot.cc) restated (conf_pager_util.h).
-zxvm_pager_test(NAME api_conf_pager_test SOURCE ${CMAKE_CURRENT_LIST_DIR}/conf_pager_test.c LIBS zxvm_zx)
-zxvm_pager_test(NAME api_conf_pager2_test SOURCE ${CMAKE_CURRENT_LIST_DIR}/conf_pager2_test.c LIBS zxvm_zx)
-zxvm_pager_test(NAME api_conf_pager_snapshot_test SOURCE ${CMAKE_CURRENT_LIST_DIR}/conf_pager_snapshot_test.c LIBS zxvm_zx)
+zxvm_test(NAME api_conf_pager_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/conf_pager_test.c LIBS zxvm_zx
+          LABELS concurrency)
+zxvm_test(NAME api_conf_pager2_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/conf_pager2_test.c LIBS zxvm_zx
+          LABELS concurrency)
+zxvm_test(NAME api_conf_pager_snapshot_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/conf_pager_snapshot_test.c LIBS zxvm_zx
+          LABELS concurrency)

@@ -1,7 +1,7 @@
 # User pagers: page sources, pager-backed VMOs (supply, fail, dirty tracking, detach), eviction.
 zxvm_test(NAME page_source_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/page_source_test.c LIBS zxvm_vm
           LABELS concurrency)
-include(${CMAKE_CURRENT_LIST_DIR}/pager_hooks.cmake)
-zxvm_pager_test(NAME pager_vmo_test SOURCE ${CMAKE_CURRENT_LIST_DIR}/pager_vmo_test.c LIBS zxvm_vm)
-zxvm_pager_test(NAME pager_concurrency_test SOURCE ${CMAKE_CURRENT_LIST_DIR}/pager_concurrency_test.c
-                LIBS zxvm_vm)
+zxvm_test(NAME pager_vmo_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/pager_vmo_test.c LIBS zxvm_vm
+          LABELS concurrency)
+zxvm_test(NAME pager_concurrency_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/pager_concurrency_test.c LIBS zxvm_vm
+          LABELS concurrency)
