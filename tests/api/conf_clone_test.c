@@ -26,32 +26,6 @@ static zx_handle_t make_child(zx_handle_t parent, uint32_t options, uint64_t off
   return child;
 }
 
-static zx_info_vmo_t vmo_info(zx_handle_t h) {
-  zx_info_vmo_t info;
-  assert_ok(zx_object_get_info(h, ZX_INFO_VMO, &info, sizeof(info), NULL, NULL));
-  return info;
-}
-
-static uint32_t read_u32(zx_handle_t vmo, uint64_t offset) {
-  uint32_t v = 0xdeadbeef;
-  assert_ok(zx_vmo_read(vmo, &v, offset, sizeof(v)));
-  return v;
-}
-
-static void write_u32(zx_handle_t vmo, uint64_t offset, uint32_t v) {
-  assert_ok(zx_vmo_write(vmo, &v, offset, sizeof(v)));
-}
-
-static uint32_t user_read_u32(zx_vaddr_t va) {
-  uint32_t v = 0xdeadbeef;
-  assert_ok(zxvm_user_read(zx_process_self(), va, &v, sizeof(v)));
-  return v;
-}
-
-static void user_write_u32(zx_vaddr_t va, uint32_t v) {
-  assert_ok(zxvm_user_write(zx_process_self(), va, &v, sizeof(v)));
-}
-
 static zx_vaddr_t map_rw(zx_handle_t vmo, uint64_t len) {
   zx_vaddr_t va = 0;
   assert_ok(
@@ -61,12 +35,6 @@ static zx_vaddr_t map_rw(zx_handle_t vmo, uint64_t len) {
 
 static void unmap(zx_vaddr_t va, uint64_t len) {
   assert_ok(zx_vmar_unmap(zx_vmar_root_self(), va, len));
-}
-
-static uint64_t vmo_size(zx_handle_t vmo) {
-  uint64_t size = 0;
-  assert_ok(zx_vmo_get_size(vmo, &size));
-  return size;
 }
 
 static bool has_zero_children(zx_handle_t vmo) {

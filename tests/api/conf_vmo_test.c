@@ -20,16 +20,6 @@ static zx_status_t touch_write(zx_vaddr_t va) {
   return zxvm_user_write(zx_process_self(), va, &b, 1);
 }
 
-static uint32_t read_u32(zx_vaddr_t va) {
-  uint32_t v = 0xdeadbeef;
-  assert_ok(zxvm_user_read(zx_process_self(), va, &v, sizeof(v)));
-  return v;
-}
-
-static void write_u32(zx_vaddr_t va, uint32_t v) {
-  assert_ok(zxvm_user_write(zx_process_self(), va, &v, sizeof(v)));
-}
-
 static zx_vaddr_t map_root(zx_handle_t vmo, zx_vm_option_t opts, uint64_t vmo_offset,
                            uint64_t len) {
   zx_vaddr_t va = 0;
@@ -49,12 +39,6 @@ static void host_fault_handler_on_top(void) {
   make_process(&p, &v);
   zx_handle_t pv[] = {p, v};
   assert_ok(zx_handle_close_many(pv, 2));
-}
-
-static zx_info_vmo_t vmo_info(zx_handle_t vmo) {
-  zx_info_vmo_t info;
-  assert_ok(zx_object_get_info(vmo, ZX_INFO_VMO, &info, sizeof(info), NULL, NULL));
-  return info;
 }
 
 // VmoTestCase.Create: VMOs of 0..15 pages can all be made and closed.
@@ -463,15 +447,15 @@ static void vmo_commit_decommit_mapped(void** state) {
   zx_vaddr_t p1 = map_root(h, rw, 0, size);
   zx_vaddr_t p2 = map_root(h, rw, PAGE, size);
   zx_vaddr_t p3 = map_root(h, rw, 2 * size, size);
-  write_u32(p1 + PAGE, 99);
-  assert_int_equal(99, read_u32(p1 + PAGE));
-  assert_int_equal(99, read_u32(p2));
+  user_write_u32(p1 + PAGE, 99);
+  assert_int_equal(99, user_read_u32(p1 + PAGE));
+  assert_int_equal(99, user_read_u32(p2));
   assert_ok(zx_vmo_op_range(h, ZX_VMO_OP_DECOMMIT, 0, PAGE, NULL, 0));
-  assert_int_equal(99, read_u32(p1 + PAGE));
-  assert_int_equal(99, read_u32(p2));
+  assert_int_equal(99, user_read_u32(p1 + PAGE));
+  assert_int_equal(99, user_read_u32(p2));
   assert_ok(zx_vmo_op_range(h, ZX_VMO_OP_DECOMMIT, PAGE, PAGE, NULL, 0));
-  assert_int_equal(0, read_u32(p1 + PAGE));
-  assert_int_equal(0, read_u32(p2));
+  assert_int_equal(0, user_read_u32(p1 + PAGE));
+  assert_int_equal(0, user_read_u32(p2));
   unmap_root(p1, size);
   unmap_root(p2, size);
   unmap_root(p3, size);
@@ -486,19 +470,19 @@ static void vmo_zero_page_then_writes(void** state) {
   zx_handle_t h = make_vmo(size, 0);
   zx_vaddr_t p[3];
   for (int i = 0; i < 3; i++) p[i] = map_root(h, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, size);
-  assert_int_equal(0, read_u32(p[0]));
-  write_u32(p[1], 99);
-  assert_int_equal(99, read_u32(p[1]));
-  assert_int_equal(99, read_u32(p[2]));
-  assert_int_equal(99, read_u32(p[0]));
-  assert_int_equal(0, read_u32(p[0] + PAGE));
+  assert_int_equal(0, user_read_u32(p[0]));
+  user_write_u32(p[1], 99);
+  assert_int_equal(99, user_read_u32(p[1]));
+  assert_int_equal(99, user_read_u32(p[2]));
+  assert_int_equal(99, user_read_u32(p[0]));
+  assert_int_equal(0, user_read_u32(p[0] + PAGE));
   uint32_t v = 100;
   assert_ok(zx_vmo_write(h, &v, PAGE, sizeof(v)));
-  assert_int_equal(100, read_u32(p[0] + PAGE));
-  assert_int_equal(0, read_u32(p[0] + 2 * PAGE));
+  assert_int_equal(100, user_read_u32(p[0] + PAGE));
+  assert_int_equal(0, user_read_u32(p[0] + 2 * PAGE));
   assert_ok(zx_vmo_op_range(h, ZX_VMO_OP_COMMIT, 2 * PAGE, PAGE, NULL, 0));
   assert_ok(zx_vmo_write(h, &v, 2 * PAGE, sizeof(v)));
-  assert_int_equal(100, read_u32(p[0] + 2 * PAGE));
+  assert_int_equal(100, user_read_u32(p[0] + 2 * PAGE));
   for (int i = 0; i < 3; i++) unmap_root(p[i], size);
   assert_ok(zx_handle_close(h));
 }
@@ -619,7 +603,7 @@ static void vmo_shrink_to_zero_while_mapped(void** state) {
   const uint64_t size = 2 * PAGE;
   zx_handle_t h = make_vmo(size, ZX_VMO_RESIZABLE);
   zx_vaddr_t va = map_root(h, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, size);
-  assert_int_equal(0, read_u32(va + sizeof(uint32_t)));
+  assert_int_equal(0, user_read_u32(va + sizeof(uint32_t)));
   assert_ok(zx_vmo_set_size(h, 0));
   assert_status(ZX_ERR_OUT_OF_RANGE, touch_read(va + sizeof(uint32_t)));
   assert_status(ZX_ERR_OUT_OF_RANGE, touch_write(va + sizeof(uint32_t)));

@@ -17,32 +17,10 @@ static zx_handle_t make_child(zx_handle_t parent, uint32_t options, uint64_t off
   return child;
 }
 
-static zx_info_vmo_t vmo_info(zx_handle_t h) {
-  zx_info_vmo_t info;
-  assert_ok(zx_object_get_info(h, ZX_INFO_VMO, &info, sizeof(info), NULL, NULL));
-  return info;
-}
-
 static zx_koid_t koid_of(zx_handle_t h) {
   zx_info_handle_basic_t info;
   assert_ok(zx_object_get_info(h, ZX_INFO_HANDLE_BASIC, &info, sizeof(info), NULL, NULL));
   return info.koid;
-}
-
-static uint32_t read_u32(zx_handle_t vmo, uint64_t offset) {
-  uint32_t v = 0xdeadbeef;
-  assert_ok(zx_vmo_read(vmo, &v, offset, sizeof(v)));
-  return v;
-}
-
-static void write_u32(zx_handle_t vmo, uint64_t offset, uint32_t v) {
-  assert_ok(zx_vmo_write(vmo, &v, offset, sizeof(v)));
-}
-
-static uint64_t vmo_size(zx_handle_t vmo) {
-  uint64_t size = 0;
-  assert_ok(zx_vmo_get_size(vmo, &size));
-  return size;
 }
 
 static bool has_zero_children(zx_handle_t vmo) {

@@ -52,6 +52,40 @@ static inline zx_handle_t dup_with(zx_handle_t h, zx_rights_t rights) {
   return out;
 }
 
+static inline zx_info_vmo_t vmo_info(zx_handle_t vmo) {
+  zx_info_vmo_t info;
+  assert_ok(zx_object_get_info(vmo, ZX_INFO_VMO, &info, sizeof(info), NULL, NULL));
+  return info;
+}
+
+static inline uint64_t vmo_size(zx_handle_t vmo) {
+  uint64_t size = 0;
+  assert_ok(zx_vmo_get_size(vmo, &size));
+  return size;
+}
+
+// A 32-bit word of a VMO, through zx_vmo_read / zx_vmo_write.
+static inline uint32_t read_u32(zx_handle_t vmo, uint64_t offset) {
+  uint32_t v = 0xdeadbeef;
+  assert_ok(zx_vmo_read(vmo, &v, offset, sizeof(v)));
+  return v;
+}
+
+static inline void write_u32(zx_handle_t vmo, uint64_t offset, uint32_t v) {
+  assert_ok(zx_vmo_write(vmo, &v, offset, sizeof(v)));
+}
+
+// A 32-bit word of this process's memory, through the simulated CPU.
+static inline uint32_t user_read_u32(zx_vaddr_t va) {
+  uint32_t v = 0xdeadbeef;
+  assert_ok(zxvm_user_read(zx_process_self(), va, &v, sizeof(v)));
+  return v;
+}
+
+static inline void user_write_u32(zx_vaddr_t va, uint32_t v) {
+  assert_ok(zxvm_user_write(zx_process_self(), va, &v, sizeof(v)));
+}
+
 // A fresh, never-started process and its root VMAR.
 static inline void make_process(zx_handle_t* proc, zx_handle_t* vmar) {
   assert_ok(zx_process_create(zx_job_default(), "test-proc", 9, 0, proc, vmar));
