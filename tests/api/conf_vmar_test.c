@@ -14,29 +14,6 @@
 #define PERM_RW (ZX_VM_PERM_READ | ZX_VM_PERM_WRITE)
 #define PERM_RWX (PERM_RW | ZX_VM_PERM_EXECUTE)
 
-struct proc {
-  zx_handle_t process;
-  zx_handle_t vmar;
-  zx_vaddr_t base;
-  size_t size;
-};
-
-static struct proc proc_new(void) {
-  struct proc p;
-  make_process(&p.process, &p.vmar);
-  zx_info_vmar_t info;
-  assert_ok(zx_object_get_info(p.vmar, ZX_INFO_VMAR, &info, sizeof(info), NULL, NULL));
-  p.base = info.base;
-  p.size = info.len;
-  return p;
-}
-
-static void proc_free(struct proc* p) {
-  assert_ok(zxvm_check(p->process));
-  zx_handle_t list[] = {p->process, p->vmar};
-  assert_ok(zx_handle_close_many(list, 2));
-}
-
 static void close_all(const zx_handle_t* h, size_t n) {
   for (size_t i = 0; i < n; i++) assert_ok(zx_handle_close(h[i]));
 }

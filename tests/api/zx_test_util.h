@@ -91,4 +91,29 @@ static inline void make_process(zx_handle_t* proc, zx_handle_t* vmar) {
   assert_ok(zx_process_create(zx_job_default(), "test-proc", 9, 0, proc, vmar));
 }
 
+// A fresh process with its root VMAR's range.
+struct proc {
+  zx_handle_t process;
+  zx_handle_t vmar;
+  zx_vaddr_t base;
+  size_t size;
+};
+
+static inline struct proc proc_new(void) {
+  struct proc p;
+  make_process(&p.process, &p.vmar);
+  zx_info_vmar_t info;
+  assert_ok(zx_object_get_info(p.vmar, ZX_INFO_VMAR, &info, sizeof(info), NULL, NULL));
+  p.base = info.base;
+  p.size = info.len;
+  return p;
+}
+
+// Checks the process's invariants and closes both handles.
+static inline void proc_free(struct proc* p) {
+  assert_ok(zxvm_check(p->process));
+  zx_handle_t list[] = {p->process, p->vmar};
+  assert_ok(zx_handle_close_many(list, 2));
+}
+
 #endif  // ZXVM_TESTS_API_ZX_TEST_UTIL_H_

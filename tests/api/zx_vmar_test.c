@@ -4,31 +4,8 @@
 // a fresh process so placements are reproducible (ASLR is off in this binary).
 #include "zx_test_util.h"
 
-struct proc {
-  zx_handle_t process;
-  zx_handle_t vmar;
-  zx_vaddr_t base;
-  size_t size;
-};
-
-static struct proc new_proc(void) {
-  struct proc p;
-  make_process(&p.process, &p.vmar);
-  zx_info_vmar_t info;
-  assert_ok(zx_object_get_info(p.vmar, ZX_INFO_VMAR, &info, sizeof(info), NULL, NULL));
-  p.base = info.base;
-  p.size = info.len;
-  return p;
-}
-
-static void free_proc(struct proc* p) {
-  assert_ok(zxvm_check(p->process));
-  zx_handle_t list[] = {p->process, p->vmar};
-  assert_ok(zx_handle_close_many(list, 2));
-}
-
 static void vmar_root_layout_and_rights(void** state) {
-  struct proc p = new_proc();
+  struct proc p = proc_new();
   if (zx_test_expected_root_base() != 0) {
     assert_int_equal(zx_test_expected_root_base(), p.base);
   } else {
@@ -41,11 +18,11 @@ static void vmar_root_layout_and_rights(void** state) {
   // VMARs cannot be waited on.
   zx_signals_t s;
   assert_status(ZX_ERR_ACCESS_DENIED, zx_object_wait_one(p.vmar, 1, 0, &s));
-  free_proc(&p);
+  proc_free(&p);
 }
 
 static void vmar_allocate_rules(void** state) {
-  struct proc p = new_proc();
+  struct proc p = proc_new();
   zx_handle_t c;
   zx_vaddr_t a;
   const zx_vm_option_t rw = ZX_VM_CAN_MAP_READ | ZX_VM_CAN_MAP_WRITE;
@@ -85,11 +62,11 @@ static void vmar_allocate_rules(void** state) {
   assert_ok(zx_object_get_info(c, ZX_INFO_HANDLE_VALID, NULL, 0, NULL, NULL));
   zx_handle_t list[] = {c, g, ro, nochild};
   assert_ok(zx_handle_close_many(list, 4));
-  free_proc(&p);
+  proc_free(&p);
 }
 
 static void vmar_map_rights_order(void** state) {
-  struct proc p = new_proc();
+  struct proc p = proc_new();
   zx_handle_t vmo = make_vmo(4 * PAGE, 0);
   zx_vaddr_t a;
   zx_handle_t nomap = dup_with(vmo, ZX_RIGHT_READ | ZX_RIGHT_WRITE);
@@ -128,11 +105,11 @@ static void vmar_map_rights_order(void** state) {
       zx_vmar_map(p.vmar, ZX_VM_PERM_READ | ZX_VM_REQUIRE_NON_RESIZABLE, 0, rz, 0, PAGE, &a));
   zx_handle_t list[] = {vmo, nomap, ro, rz};
   assert_ok(zx_handle_close_many(list, 4));
-  free_proc(&p);
+  proc_free(&p);
 }
 
 static void vmar_map_user_access_end_to_end(void** state) {
-  struct proc p = new_proc();
+  struct proc p = proc_new();
   zx_handle_t vmo = make_vmo(4 * PAGE, 0);
   zx_vaddr_t a;
   assert_ok(zx_vmar_map(p.vmar, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_MAP_RANGE, 0, vmo, 0,
@@ -171,11 +148,11 @@ static void vmar_map_user_access_end_to_end(void** state) {
   assert_status(ZX_ERR_OUT_OF_RANGE, zxvm_user_read(p.process, a + PAGE, buf, 1));
   zx_handle_t list[] = {vmo, rz};
   assert_ok(zx_handle_close_many(list, 2));
-  free_proc(&p);
+  proc_free(&p);
 }
 
 static void vmar_unmap_protect_errors(void** state) {
-  struct proc p = new_proc();
+  struct proc p = proc_new();
   zx_handle_t vmo = make_vmo(4 * PAGE, 0);
   zx_vaddr_t a;
   assert_ok(zx_vmar_map(p.vmar, ZX_VM_PERM_READ, 0, vmo, 0, 2 * PAGE, &a));
@@ -202,11 +179,11 @@ static void vmar_unmap_protect_errors(void** state) {
   assert_status(ZX_ERR_BAD_STATE, zx_vmar_map(c, ZX_VM_PERM_READ, 0, vmo, 0, PAGE, &a));
   zx_handle_t list[] = {vmo, ro, c};
   assert_ok(zx_handle_close_many(list, 3));
-  free_proc(&p);
+  proc_free(&p);
 }
 
 static void vmar_op_range_ops(void** state) {
-  struct proc p = new_proc();
+  struct proc p = proc_new();
   zx_handle_t vmo = make_vmo(4 * PAGE, 0);
   zx_vaddr_t a;
   assert_ok(zx_vmar_map(p.vmar, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, vmo, 0, 4 * PAGE, &a));
@@ -246,7 +223,7 @@ static void vmar_op_range_ops(void** state) {
   assert_status(ZX_ERR_INVALID_ARGS, zx_vmar_op_range(bare, 99, a, PAGE, NULL, 0));
   zx_handle_t list[] = {vmo, ro, wo, bare};
   assert_ok(zx_handle_close_many(list, 4));
-  free_proc(&p);
+  proc_free(&p);
 }
 
 static void process_create_and_debug_memory(void** state) {
@@ -255,7 +232,7 @@ static void process_create_and_debug_memory(void** state) {
                 zx_process_create(zx_job_default(), "x", 1, 1u << 5, &proc, &vmar));
   assert_status(ZX_ERR_WRONG_TYPE, zx_process_create(zx_vmar_root_self(), "x", 1, 0, &proc, &vmar));
   assert_status(ZX_ERR_BAD_HANDLE, zx_process_create(ZX_HANDLE_INVALID, "x", 1, 0, &proc, &vmar));
-  struct proc p = new_proc();
+  struct proc p = proc_new();
   assert_int_equal(ZX_DEFAULT_PROCESS_RIGHTS, handle_rights(p.process));
   char name[ZX_MAX_NAME_LEN];
   assert_ok(zx_object_get_property(p.process, ZX_PROP_NAME, name, sizeof(name)));
@@ -297,11 +274,11 @@ static void process_create_and_debug_memory(void** state) {
   assert_status(ZX_ERR_OUT_OF_RANGE, zx_process_read_memory(p.process, c, buf, 1, &actual));
   zx_handle_t list[] = {vmo, ro, nowrite};
   assert_ok(zx_handle_close_many(list, 3));
-  free_proc(&p);
+  proc_free(&p);
 }
 
 static void process_handle_close_destroys_aspace(void** state) {
-  struct proc p = new_proc();
+  struct proc p = proc_new();
   zx_handle_t vmo = make_vmo(PAGE, 0);
   zx_vaddr_t a;
   assert_ok(zx_vmar_map(p.vmar, ZX_VM_PERM_READ, 0, vmo, 0, PAGE, &a));
